@@ -1,0 +1,193 @@
+//! One audit, end to end: rules and calendar from the configuration, cases from every source,
+//! every case evaluated against every duty as of a date. The commands build on this.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::calendar::Calendar;
+use crate::cases::{self, CaseSet};
+use crate::config::{Config, ConfigError};
+use crate::findings::{self, Finding, Tally};
+use crate::rules::{RuleSet, RulesError};
+
+/// Why an audit could not run. The split decides the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    #[error(transparent)]
+    Input(#[from] cases::ReadError),
+    #[error("cannot write {file}: {reason}")]
+    Output { file: String, reason: String },
+}
+
+/// The result of an audit.
+#[derive(Debug)]
+pub struct Audit {
+    pub as_of: NaiveDate,
+    pub rules: RuleSet,
+    pub calendar: Calendar,
+    pub cases: CaseSet,
+    /// One per case and duty, cases in case-reference order, duties in rules order.
+    pub findings: Vec<Finding>,
+    pub tally: Tally,
+}
+
+/// Loads the rules and calendar a configuration asks for.
+pub fn prepare(config: &Config) -> Result<(RuleSet, Calendar), AuditError> {
+    let rules = RuleSet::load(&config.rules)?;
+    let calendar = if config.non_working_days.is_empty() {
+        Calendar::england_and_wales()
+    } else {
+        Calendar::with_extra_days(&config.non_working_days)
+    };
+    Ok((rules, calendar))
+}
+
+/// Runs the audit of every incident log in `config` as of `as_of`.
+pub fn run(config: &Config, as_of: NaiveDate) -> Result<Audit, AuditError> {
+    let (rules, calendar) = prepare(config)?;
+    let mut cases = cases::read_sources(&rules.schema, &config.sources, as_of)?;
+    cases
+        .cases
+        .sort_by(|a, b| natural_cmp(&a.case_ref, &b.case_ref));
+    let findings = evaluate_all(&cases, &rules, &calendar, as_of);
+    let tally = Tally::of(&findings, &rules);
+    Ok(Audit {
+        as_of,
+        rules,
+        calendar,
+        cases,
+        findings,
+        tally,
+    })
+}
+
+/// Evaluates every case, using both cores for large logs.
+pub fn evaluate_all(
+    cases: &CaseSet,
+    rules: &RuleSet,
+    calendar: &Calendar,
+    as_of: NaiveDate,
+) -> Vec<Finding> {
+    let n = cases.cases.len();
+    let per_case = rules.duties.len();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if n < 20_000 || threads < 2 {
+        let mut out = Vec::with_capacity(n * per_case);
+        for (i, c) in cases.cases.iter().enumerate() {
+            findings::evaluate_case(i as u32, c, rules, calendar, as_of, &mut out);
+        }
+        return out;
+    }
+    let chunk = n.div_ceil(threads);
+    let parts: Vec<Vec<Finding>> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .cases
+            .chunks(chunk)
+            .enumerate()
+            .map(|(k, slice)| {
+                s.spawn(move || {
+                    let mut out = Vec::with_capacity(slice.len() * per_case);
+                    for (j, c) in slice.iter().enumerate() {
+                        let i = (k * chunk + j) as u32;
+                        findings::evaluate_case(i, c, rules, calendar, as_of, &mut out);
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut out = Vec::with_capacity(n * per_case);
+    for p in parts {
+        out.extend(p);
+    }
+    out
+}
+
+/// Orders case references so that `NS-2024-9` comes before `NS-2024-10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, _) => return std::cmp::Ordering::Less,
+            (_, None) => return std::cmp::Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let xl = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let yl = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let xs = trim_zeros(&x[..xl]);
+                let ys = trim_zeros(&y[..yl]);
+                let o = xs.len().cmp(&ys.len()).then_with(|| xs.cmp(ys));
+                if o != std::cmp::Ordering::Equal {
+                    return o;
+                }
+                x = &x[xl..];
+                y = &y[yl..];
+            }
+            (Some(c), Some(d)) => {
+                let o = c.to_ascii_lowercase().cmp(&d.to_ascii_lowercase());
+                if o != std::cmp::Ordering::Equal {
+                    return o;
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|c| **c == b'0').count();
+    &s[n.min(s.len().saturating_sub(1))..]
+}
+
+impl Audit {
+    pub fn case_ref(&self, case: u32) -> &str {
+        self.cases
+            .cases
+            .get(case as usize)
+            .map(|c| &*c.case_ref)
+            .unwrap_or("?")
+    }
+
+    /// `findings-<as-of>.csv` in `dir`.
+    pub fn findings_path(&self, dir: &Path) -> PathBuf {
+        dir.join(format!("findings-{}.csv", self.as_of.format("%Y-%m-%d")))
+    }
+
+    /// Writes the findings file atomically and returns its path.
+    pub fn write_findings(&self, dir: &Path) -> Result<PathBuf, AuditError> {
+        let path = self.findings_path(dir);
+        crate::output::write_atomic(&path, |w| {
+            findings::csv::write(w, &self.findings, |i| self.case_ref(i), &self.rules)
+        })
+        .map_err(|e| AuditError::Output {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["NS-2024-10", "NS-2024-9", "ns-2023-100", "NS-2024-009a"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["ns-2023-100", "NS-2024-9", "NS-2024-009a", "NS-2024-10"]);
+    }
+}

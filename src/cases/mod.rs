@@ -1,0 +1,537 @@
+//! Cases from rows: typed values (dates, category values) from cells, rows joined into cases by
+//! case reference, conflicts and unreadable cells listed as data-quality problems, and the
+//! reconciliation that proves no row was lost (rows read = used + set aside + blank).
+
+pub mod dates;
+pub mod values;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::fields::{self, FieldId, Kind, Schema};
+use crate::ingest::{Cell, RowSink, SourceSpec, TableInfo, Target};
+
+/// A field's value in a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Value {
+    #[default]
+    Blank,
+    Date(NaiveDate),
+    /// Index into the field's canonical values.
+    Cat(u8),
+    /// Present but unreadable (listed as a problem).
+    Invalid,
+    /// Rows of the case disagree (listed as a problem).
+    Conflict,
+}
+
+/// Where a row came from: a table (file and sheet) and its 1-based row number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowRef {
+    pub table: u32,
+    pub row: u32,
+}
+
+/// One case: a serious incident, from one or more rows.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub case_ref: Box<str>,
+    pub local_authority: Option<Arc<str>>,
+    pub child_id: Option<Box<str>>,
+    pub reviewer: Option<Box<str>>,
+    /// One per schema field (text fields stay `Blank` here).
+    pub values: Box<[Value]>,
+    /// The first row it was read from.
+    pub first_row: RowRef,
+    /// How many rows it was read from.
+    pub rows: u32,
+}
+
+impl Case {
+    pub fn value(&self, f: FieldId) -> Value {
+        self.values.get(f.index()).copied().unwrap_or(Value::Blank)
+    }
+
+    /// A date field's date, if it holds one.
+    pub fn date(&self, f: FieldId) -> Option<NaiveDate> {
+        match self.value(f) {
+            Value::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of data-quality problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A whole row was not used.
+    SetAside,
+    /// A cell could not be read; the row was used.
+    BadValue,
+    /// Two rows of a case disagree.
+    Conflict,
+}
+
+impl ProblemKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemKind::SetAside => "row set aside",
+            ProblemKind::BadValue => "unreadable value",
+            ProblemKind::Conflict => "conflicting rows",
+        }
+    }
+}
+
+/// A data-quality problem, located by file, sheet, row and column. Never holds cell text that
+/// could be personal data.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub at: Option<RowRef>,
+    pub field: Option<FieldId>,
+    pub case_ref: Option<String>,
+    pub message: String,
+}
+
+/// Every row read is used, set aside or blank.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    pub rows_read: usize,
+    pub used: usize,
+    pub set_aside: usize,
+    pub blank: usize,
+}
+
+impl Reconciliation {
+    pub fn balances(&self) -> bool {
+        self.rows_read == self.used + self.set_aside + self.blank
+    }
+}
+
+impl std::fmt::Display for Reconciliation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rows read {} = used {} + set aside {} + blank {}",
+            self.rows_read, self.used, self.set_aside, self.blank
+        )
+    }
+}
+
+/// The cases of a run and everything learnt while building them.
+#[derive(Debug, Clone, Default)]
+pub struct CaseSet {
+    pub cases: Vec<Case>,
+    pub tables: Vec<TableInfo>,
+    pub problems: Vec<Problem>,
+    pub reconciliation: Reconciliation,
+}
+
+impl CaseSet {
+    /// "file, sheet `S`, row 12, column F (Date LA became aware)"
+    pub fn locate(&self, at: Option<RowRef>, field: Option<FieldId>, schema: &Schema) -> String {
+        let Some(at) = at else {
+            return String::new();
+        };
+        let Some(t) = self.tables.get(at.table as usize) else {
+            return format!("row {}", at.row);
+        };
+        let mut s = t.file.clone();
+        if let Some(sheet) = &t.sheet {
+            s.push_str(&format!(", sheet `{sheet}`"));
+        }
+        s.push_str(&format!(", row {}", at.row));
+        if let Some(f) = field {
+            match t.columns.get(f.index()).and_then(|c| c.as_ref()) {
+                Some(c) => s.push_str(&format!(", column {} ({})", c.letter(), c.label)),
+                None => s.push_str(&format!(", {}", schema.label(f))),
+            }
+        }
+        s
+    }
+
+    /// The file, sheet, row and column text of a problem, as separate parts for tables.
+    pub fn parts(&self, at: Option<RowRef>, field: Option<FieldId>) -> LocationParts {
+        let mut p = LocationParts::default();
+        if let Some(at) = at {
+            p.row = Some(at.row);
+            if let Some(t) = self.tables.get(at.table as usize) {
+                p.file = t.file.clone();
+                p.sheet = t.sheet.clone().unwrap_or_default();
+                if let Some(f) = field {
+                    if let Some(Some(c)) = t.columns.get(f.index()) {
+                        p.column = format!("{} ({})", c.letter(), c.label);
+                    }
+                }
+            }
+        }
+        p
+    }
+}
+
+/// A location split into parts.
+#[derive(Debug, Clone, Default)]
+pub struct LocationParts {
+    pub file: String,
+    pub sheet: String,
+    pub row: Option<u32>,
+    pub column: String,
+}
+
+/// The targets an incident log's reader looks for: one per schema field, in schema order, with
+/// the canonical label, aliases and field name, or only the configured label when one is given.
+pub fn targets(schema: &Schema, spec: &SourceSpec) -> Vec<Target> {
+    schema
+        .ids()
+        .map(|id| {
+            let def = schema.def(id);
+            let required = id == fields::CASE_REF || id == fields::AWARE_DATE;
+            let mut t = Target::new(&def.name, &[def.label.as_str()], required);
+            match spec.columns.get(&def.name) {
+                Some(label) => t.only_label(label),
+                None => {
+                    t.add_label(&def.name);
+                    for a in &def.aliases {
+                        t.add_label(a);
+                    }
+                }
+            }
+            t
+        })
+        .collect()
+}
+
+/// Builds cases from rows as the reader hands them over (an [`ingest::RowSink`]).
+pub struct CaseBuilder<'s> {
+    schema: &'s Schema,
+    as_of: NaiveDate,
+    /// Per source: per field, the council's words (normalised) -> canonical value index.
+    value_maps: Vec<Vec<HashMap<String, u8>>>,
+    date1904: Vec<bool>,
+    index: HashMap<Box<str>, u32>,
+    authorities: HashMap<String, Arc<str>>,
+    out: CaseSet,
+}
+
+impl<'s> CaseBuilder<'s> {
+    /// `sources` are the specs whose index each table's `source` refers to. Returns an error
+    /// message (naming the key) if a configured value mapping names an unknown field or value.
+    pub fn new(
+        schema: &'s Schema,
+        sources: &[SourceSpec],
+        as_of: NaiveDate,
+    ) -> Result<CaseBuilder<'s>, String> {
+        let mut value_maps = Vec::new();
+        for spec in sources {
+            value_maps.push(values::resolve_value_map(schema, &spec.values)?);
+        }
+        Ok(CaseBuilder {
+            schema,
+            as_of,
+            value_maps,
+            date1904: sources.iter().map(|s| s.date1904).collect(),
+            index: HashMap::new(),
+            authorities: HashMap::new(),
+            out: CaseSet::default(),
+        })
+    }
+
+    fn problem(
+        &mut self,
+        kind: ProblemKind,
+        at: RowRef,
+        field: Option<FieldId>,
+        case_ref: Option<&str>,
+        message: String,
+    ) {
+        self.out.problems.push(Problem {
+            kind,
+            at: Some(at),
+            field,
+            case_ref: case_ref.map(str::to_string),
+            message,
+        });
+    }
+
+    /// Finishes: sets aside cases not yet known at the as-of date and checks the reconciliation.
+    pub fn finish(mut self) -> CaseSet {
+        let as_of = self.as_of;
+        let mut kept = Vec::with_capacity(self.out.cases.len());
+        let cases = std::mem::take(&mut self.out.cases);
+        for case in cases {
+            let known_from = case
+                .date(fields::AWARE_DATE)
+                .or_else(|| case.date(fields::INCIDENT_DATE));
+            match known_from {
+                Some(d) if d > as_of => {
+                    self.out.reconciliation.used -= case.rows as usize;
+                    self.out.reconciliation.set_aside += case.rows as usize;
+                    self.out.problems.push(Problem {
+                        kind: ProblemKind::SetAside,
+                        at: Some(case.first_row),
+                        field: Some(fields::AWARE_DATE),
+                        case_ref: Some(case.case_ref.to_string()),
+                        message: format!(
+                            "the LA became aware on {} (after the as-of date {}): not yet known on that date",
+                            d.format("%d/%m/%Y"),
+                            as_of.format("%d/%m/%Y")
+                        ),
+                    });
+                }
+                _ => kept.push(case),
+            }
+        }
+        self.out.cases = kept;
+        debug_assert!(self.out.reconciliation.balances());
+        self.out
+    }
+
+    fn text_of(cell: &Cell) -> Option<String> {
+        let s = match cell {
+            Cell::Empty | Cell::Error => return None,
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => format!("{n}"),
+            Cell::DateTime(d) => d.date().format("%Y-%m-%d").to_string(),
+            Cell::Bool(b) => b.to_string(),
+        };
+        (!s.is_empty()).then_some(s)
+    }
+
+    fn read_value(
+        &mut self,
+        source: usize,
+        f: FieldId,
+        cell: &Cell,
+        at: RowRef,
+        case_ref: &str,
+    ) -> Value {
+        if cell.is_blank() {
+            return Value::Blank;
+        }
+        match &self.schema.def(f).kind {
+            Kind::Text => Value::Blank,
+            Kind::Date => {
+                let date1904 = self.date1904.get(source).copied().unwrap_or(false);
+                match dates::parse_cell(cell, date1904) {
+                    Ok(None) => Value::Blank,
+                    Ok(Some(d)) if dates::plausible(d, self.as_of) => Value::Date(d),
+                    Ok(Some(d)) => {
+                        let msg = format!(
+                            "{}: {} is not plausible (before 1990 or more than a year after the as-of date)",
+                            self.schema.label(f),
+                            d.format("%d/%m/%Y")
+                        );
+                        self.problem(ProblemKind::BadValue, at, Some(f), Some(case_ref), msg);
+                        Value::Invalid
+                    }
+                    Err(e) => {
+                        let msg = format!("{}: {e}", self.schema.label(f));
+                        self.problem(ProblemKind::BadValue, at, Some(f), Some(case_ref), msg);
+                        Value::Invalid
+                    }
+                }
+            }
+            Kind::Category(allowed) => {
+                let map = self.value_maps.get(source).and_then(|m| m.get(f.index()));
+                match values::category(self.schema, f, cell, map) {
+                    Some(i) => Value::Cat(i),
+                    None => {
+                        let msg = format!(
+                            "{}: not one of the recognised values ({}); add the council's word under [sources.values.{}] in the configuration",
+                            self.schema.label(f),
+                            allowed.join(", "),
+                            self.schema.name(f)
+                        );
+                        self.problem(ProblemKind::BadValue, at, Some(f), Some(case_ref), msg);
+                        Value::Invalid
+                    }
+                }
+            }
+        }
+    }
+
+    fn merge_text<T: AsRef<str> + From<String>>(
+        slot: &mut Option<T>,
+        new: Option<String>,
+    ) -> bool {
+        match (slot.as_ref(), new) {
+            (_, None) => true,
+            (None, Some(n)) => {
+                *slot = Some(T::from(n));
+                true
+            }
+            (Some(old), Some(n)) => old.as_ref() == n,
+        }
+    }
+}
+
+impl RowSink for CaseBuilder<'_> {
+    fn table(&mut self, info: TableInfo) -> usize {
+        self.out.tables.push(info);
+        self.out.tables.len() - 1
+    }
+
+    fn blank(&mut self, _table: usize, _row: u32) {
+        self.out.reconciliation.rows_read += 1;
+        self.out.reconciliation.blank += 1;
+    }
+
+    fn row(&mut self, table: usize, row: u32, cells: &[Cell<'_>]) {
+        self.out.reconciliation.rows_read += 1;
+        let at = RowRef {
+            table: table as u32,
+            row,
+        };
+        let source = self.out.tables.get(table).map(|t| t.source).unwrap_or(0);
+        let cell = |f: FieldId| cells.get(f.index()).copied().unwrap_or(Cell::Empty);
+        let Some(case_ref) = Self::text_of(&cell(fields::CASE_REF)) else {
+            self.out.reconciliation.set_aside += 1;
+            self.problem(
+                ProblemKind::SetAside,
+                at,
+                Some(fields::CASE_REF),
+                None,
+                "no case reference: the row cannot be joined to a case".to_string(),
+            );
+            return;
+        };
+        self.out.reconciliation.used += 1;
+        let mut values = vec![Value::Blank; self.schema.len()];
+        for f in self.schema.ids() {
+            let c = cell(f);
+            values[f.index()] = self.read_value(source, f, &c, at, &case_ref);
+        }
+        let la = Self::text_of(&cell(fields::LOCAL_AUTHORITY)).map(|s| {
+            self.authorities
+                .entry(s.clone())
+                .or_insert_with(|| Arc::from(s.as_str()))
+                .clone()
+        });
+        let child_id = Self::text_of(&cell(fields::CHILD_ID));
+        let reviewer = Self::text_of(&cell(fields::REVIEWER));
+        match self.index.get(case_ref.as_str()).copied() {
+            None => {
+                self.index
+                    .insert(case_ref.clone().into_boxed_str(), self.out.cases.len() as u32);
+                self.out.cases.push(Case {
+                    case_ref: case_ref.into_boxed_str(),
+                    local_authority: la,
+                    child_id: child_id.map(String::into_boxed_str),
+                    reviewer: reviewer.map(String::into_boxed_str),
+                    values: values.into_boxed_slice(),
+                    first_row: at,
+                    rows: 1,
+                });
+            }
+            Some(i) => self.merge(i as usize, at, values, la, child_id, reviewer, &case_ref),
+        }
+    }
+}
+
+impl CaseBuilder<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn merge(
+        &mut self,
+        i: usize,
+        at: RowRef,
+        values: Vec<Value>,
+        la: Option<Arc<str>>,
+        child_id: Option<String>,
+        reviewer: Option<String>,
+        case_ref: &str,
+    ) {
+        let mut conflicts: Vec<(FieldId, String)> = Vec::new();
+        let first_row;
+        {
+            let case = &mut self.out.cases[i];
+            case.rows += 1;
+            first_row = case.first_row;
+            for f in self.schema.ids() {
+                let old = case.values[f.index()];
+                let new = values[f.index()];
+                let merged = match (old, new) {
+                    (a, Value::Blank) => a,
+                    (Value::Blank, b) => b,
+                    (Value::Conflict, _) => Value::Conflict,
+                    (a, b) if a == b => a,
+                    // An unreadable cell beside a good one: keep the good one (the bad cell is
+                    // already listed).
+                    (Value::Invalid, b) => b,
+                    (a, Value::Invalid) => a,
+                    (a, b) => {
+                        conflicts.push((f, describe_pair(self.schema, f, a, b)));
+                        Value::Conflict
+                    }
+                };
+                case.values[f.index()] = merged;
+            }
+            if !Self::merge_text(&mut case.local_authority, la.map(|a| a.to_string())) {
+                conflicts.push((fields::LOCAL_AUTHORITY, "two different names".into()));
+            }
+            if !Self::merge_text(&mut case.child_id, child_id) {
+                conflicts.push((fields::CHILD_ID, "two different child IDs".into()));
+            }
+            if !Self::merge_text(&mut case.reviewer, reviewer) {
+                conflicts.push((fields::REVIEWER, "two different reviewers".into()));
+            }
+        }
+        for (f, detail) in conflicts {
+            let other = self.locate_short(first_row);
+            let msg = format!(
+                "{}: this row and {other} disagree ({detail}); duties that need it are unknown",
+                self.schema.label(f)
+            );
+            self.problem(ProblemKind::Conflict, at, Some(f), Some(case_ref), msg);
+        }
+    }
+
+    fn locate_short(&self, at: RowRef) -> String {
+        match self.out.tables.get(at.table as usize) {
+            Some(t) => match &t.sheet {
+                Some(s) => format!("{}, sheet `{s}`, row {}", t.file, at.row),
+                None => format!("{}, row {}", t.file, at.row),
+            },
+            None => format!("row {}", at.row),
+        }
+    }
+}
+
+fn describe_pair(schema: &Schema, f: FieldId, a: Value, b: Value) -> String {
+    let show = |v: Value| match v {
+        Value::Date(d) => d.format("%d/%m/%Y").to_string(),
+        Value::Cat(i) => schema.category_value(f, i).to_string(),
+        _ => "?".to_string(),
+    };
+    format!("{} here, {} there", show(b), show(a))
+}
+
+/// Reads every file of every source into one case set.
+pub fn read_sources(
+    schema: &Schema,
+    sources: &[SourceSpec],
+    as_of: NaiveDate,
+) -> Result<CaseSet, ReadError> {
+    let mut builder = CaseBuilder::new(schema, sources, as_of).map_err(ReadError::Config)?;
+    for (i, spec) in sources.iter().enumerate() {
+        if spec.kind != crate::ingest::SourceKind::IncidentLog {
+            continue;
+        }
+        let targets = targets(schema, spec);
+        for file in crate::ingest::expand(&spec.path)? {
+            crate::ingest::read_file(&file, spec, i, &targets, &mut builder)?;
+        }
+    }
+    Ok(builder.finish())
+}
+
+/// Why sources could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+    #[error("{0}")]
+    Config(String),
+}

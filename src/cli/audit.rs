@@ -1,0 +1,44 @@
+//! `safeguard-audit audit`: audit logs as of a date and write the findings.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{exit, fail, InputArgs};
+
+/// Audit incident logs as of a date: write findings-<as-of>.csv (and the compliance workbook) to --out
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Folder for the findings and the workbook [default: the configuration's report folder, or ./reports]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Exit with code 1 when breaches were found (like `git diff --exit-code`)
+    #[arg(long)]
+    exit_code: bool,
+}
+
+pub fn run(a: Args) -> ExitCode {
+    let (config, as_of) = match a.input.load() {
+        Ok(x) => x,
+        Err(e) => return fail(&e),
+    };
+    let out = a.out.clone().unwrap_or_else(|| config.out_dir.clone());
+    let audit = match crate::audit::run(&config, as_of) {
+        Ok(x) => x,
+        Err(e) => return fail(&e),
+    };
+    let written = match crate::report::write_all(&audit, &out) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    print!("{}", crate::report::summary::text(&audit));
+    for p in written {
+        println!("wrote {}", p.display());
+    }
+    if a.exit_code && audit.tally.breaches > 0 {
+        ExitCode::from(exit::BREACHES)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

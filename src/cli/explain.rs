@@ -1,0 +1,41 @@
+//! `safeguard-audit explain`: one case's timeline and the arithmetic behind each verdict.
+
+use std::process::ExitCode;
+
+use super::{exit, fail, InputArgs};
+
+/// Explain one case: its timeline and, for each duty, the clock start, the due-date arithmetic
+/// (weekends and bank holidays skipped), the status and the legal source
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The case reference, e.g. NS-2024-007
+    case_ref: String,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+pub fn run(a: Args) -> ExitCode {
+    let (config, as_of) = match a.input.load() {
+        Ok(x) => x,
+        Err(e) => return fail(&e),
+    };
+    let audit = match crate::audit::run(&config, as_of) {
+        Ok(x) => x,
+        Err(e) => return fail(&e),
+    };
+    match crate::explain::case(&audit, &a.case_ref) {
+        Some(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "error: no case `{}` in the logs as of {} ({} cases read)",
+                a.case_ref,
+                as_of.format("%d/%m/%Y"),
+                audit.cases.cases.len()
+            );
+            ExitCode::from(exit::INPUT)
+        }
+    }
+}

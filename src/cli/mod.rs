@@ -1,0 +1,136 @@
+//! The command line: one file per command, each a thin layer over the library.
+
+mod audit;
+mod check_config;
+mod explain;
+mod holidays;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in the README and `--help`.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Success, and breaches were found (`run`, or `audit --exit-code`).
+    pub const BREACHES: u8 = 1;
+    /// The configuration or rules are invalid (also bad command-line arguments).
+    pub const CONFIG: u8 = 2;
+    /// An input file cannot be read.
+    pub const INPUT: u8 = 3;
+    /// The report was written but could not be delivered.
+    pub const DELIVERY: u8 = 4;
+    /// The report could not be written, or the run state could not be used.
+    pub const OUTPUT: u8 = 5;
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  success, and breaches were found (run; audit with --exit-code)
+  2  configuration, rules or command-line error
+  3  an input file cannot be read
+  4  the report was written but email delivery failed
+  5  the report could not be written, or the run state is unusable";
+
+/// Audits serious child safeguarding incident logs against the statutory timescales
+/// (Children Act 2004 s16C; Working Together to Safeguard Children).
+#[derive(Debug, Parser)]
+#[command(name = "safeguard-audit", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Audit(audit::Args),
+    Explain(explain::Args),
+    Holidays(holidays::Args),
+    CheckConfig(check_config::Args),
+}
+
+/// Parses a `YYYY-MM-DD` date argument.
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
+}
+
+/// Today in Europe/London: the default as-of date.
+pub fn today_in_london() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive()
+}
+
+/// Sources and rules shared by `audit` and `explain`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct InputArgs {
+    /// An incident log (xlsx, xlsm, xls, xlsb, ods, csv, tsv); repeat for several
+    #[arg(long = "log", value_name = "PATH")]
+    logs: Vec<PathBuf>,
+    /// A configuration file (TOML) naming sources, rules overlays and local non-working days
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Audit as of this date (YYYY-MM-DD); events after it have not happened yet [default: today in Europe/London]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+}
+
+impl InputArgs {
+    pub(crate) fn load(&self) -> Result<(crate::config::Config, NaiveDate), crate::audit::AuditError> {
+        let mut config = match &self.config {
+            Some(p) => crate::config::Config::load(p)?,
+            None => crate::config::Config::empty(),
+        };
+        for log in &self.logs {
+            config.sources.push(crate::ingest::SourceSpec {
+                path: log.clone(),
+                ..Default::default()
+            });
+        }
+        if config.sources.is_empty() {
+            return Err(crate::audit::AuditError::Config(crate::config::ConfigError::Invalid {
+                file: config.file.display().to_string(),
+                message: "no incident log to audit: give --log PATH or a configuration with [[sources]]".to_string(),
+            }));
+        }
+        Ok((config, self.as_of.unwrap_or_else(today_in_london)))
+    }
+}
+
+/// Maps an audit error to its exit code and prints it.
+pub(crate) fn fail(e: &crate::audit::AuditError) -> ExitCode {
+    use crate::audit::AuditError as E;
+    eprintln!("error: {e}");
+    ExitCode::from(match e {
+        E::Config(_) | E::Rules(_) => exit::CONFIG,
+        E::Input(crate::cases::ReadError::Config(_)) => exit::CONFIG,
+        E::Input(_) => exit::INPUT,
+        E::Output { .. } => exit::OUTPUT,
+    })
+}
+
+/// Runs the command line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match cli.command {
+        Command::Audit(a) => audit::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Holidays(a) => holidays::run(a),
+        Command::CheckConfig(a) => check_config::run(a),
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SAFEGUARD_AUDIT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,308 @@
+//! The configuration file (TOML): sources, rules overlays, the partnership's own non-working
+//! days, the report folder, email, schedule and state. Paths are relative to the file's folder.
+//! Every error names the file and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::ingest::{SourceKind, SourceSpec};
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {file}: {reason}")]
+    Read { file: String, reason: String },
+    #[error("configuration file {file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    rules: Vec<String>,
+    #[serde(default)]
+    non_working_days: Vec<RawDay>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    report: Option<RawReport>,
+    #[serde(default)]
+    email: Option<EmailConfig>,
+    #[serde(default)]
+    schedule: Option<ScheduleConfig>,
+    #[serde(default)]
+    state: Option<RawState>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDay {
+    date: toml::value::Datetime,
+    name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    #[serde(default)]
+    kind: SourceKind,
+    path: String,
+    sheet: Option<String>,
+    #[serde(default)]
+    columns: BTreeMap<String, String>,
+    #[serde(default)]
+    values: BTreeMap<String, BTreeMap<String, String>>,
+    /// "1900" (default) or "1904".
+    date_system: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    out_dir: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    dir: Option<String>,
+}
+
+/// How to talk to the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    #[default]
+    Starttls,
+    Tls,
+    None,
+}
+
+/// `[email]`: where the weekly report goes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    pub from: String,
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    pub smtp_host: String,
+    pub smtp_port: Option<u16>,
+    #[serde(default)]
+    pub tls: TlsMode,
+    /// Trust this CA (PEM) as well as the system's; relative to the config file.
+    pub ca_file: Option<PathBuf>,
+    pub username: Option<String>,
+    /// The environment variable holding the password (never the password itself).
+    pub password_env: Option<String>,
+    /// Seconds to keep retrying transient failures (default 120).
+    pub retry_for_secs: Option<u64>,
+}
+
+/// `[schedule]`: when `schedule` runs the weekly report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleConfig {
+    pub cron: String,
+    #[serde(default = "london")]
+    pub timezone: String,
+}
+
+fn london() -> String {
+    "Europe/London".to_string()
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from (for messages).
+    pub file: PathBuf,
+    /// Its folder: relative paths start here.
+    pub base: PathBuf,
+    pub rules: Vec<PathBuf>,
+    pub non_working_days: Vec<(NaiveDate, String)>,
+    pub sources: Vec<SourceSpec>,
+    pub out_dir: PathBuf,
+    pub email: Option<EmailConfig>,
+    pub schedule: Option<ScheduleConfig>,
+    pub state_dir: PathBuf,
+}
+
+impl Config {
+    /// A configuration with no file: sources come from the command line.
+    pub fn empty() -> Config {
+        Config {
+            file: PathBuf::from("(command line)"),
+            base: PathBuf::from("."),
+            rules: Vec::new(),
+            non_working_days: Vec::new(),
+            sources: Vec::new(),
+            out_dir: PathBuf::from("reports"),
+            email: None,
+            schedule: None,
+            state_dir: PathBuf::from("reports/state"),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?;
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        Self::parse(&text, path, &base)
+    }
+
+    pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let invalid = |message: String| ConfigError::Invalid {
+            file: file.clone(),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut non_working_days = Vec::new();
+        for (i, d) in raw.non_working_days.iter().enumerate() {
+            let date = d
+                .date
+                .date
+                .and_then(|x| NaiveDate::from_ymd_opt(x.year as i32, x.month as u32, x.day as u32))
+                .filter(|_| d.date.time.is_none())
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "non_working_days[{i}].date: `{}` is not a date like 2026-12-24",
+                        d.date
+                    ))
+                })?;
+            non_working_days.push((date, d.name.clone()));
+        }
+        let mut sources = Vec::new();
+        for (i, s) in raw.sources.iter().enumerate() {
+            if s.path.trim().is_empty() {
+                return Err(invalid(format!("sources[{i}].path is empty")));
+            }
+            let date1904 = match s.date_system.as_deref() {
+                None | Some("1900") => false,
+                Some("1904") => true,
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "sources[{i}].date_system: `{other}` is not \"1900\" or \"1904\""
+                    )))
+                }
+            };
+            sources.push(SourceSpec {
+                kind: s.kind,
+                path: base.join(&s.path),
+                sheet: s.sheet.clone(),
+                columns: s.columns.clone(),
+                values: s.values.clone(),
+                date1904,
+            });
+        }
+        let out_dir = base.join(
+            raw.report
+                .as_ref()
+                .and_then(|r| r.out_dir.clone())
+                .unwrap_or_else(|| "reports".to_string()),
+        );
+        let state_dir = match raw.state.as_ref().and_then(|s| s.dir.clone()) {
+            Some(d) => base.join(d),
+            None => out_dir.join("state"),
+        };
+        let mut email = raw.email.clone();
+        if let Some(e) = email.as_mut() {
+            if let Some(ca) = &e.ca_file {
+                e.ca_file = Some(base.join(ca));
+            }
+        }
+        Ok(Config {
+            file: path.to_path_buf(),
+            base: base.to_path_buf(),
+            rules: raw.rules.iter().map(|r| base.join(r)).collect(),
+            non_working_days,
+            sources,
+            out_dir,
+            email,
+            schedule: raw.schedule.clone(),
+            state_dir,
+        })
+    }
+
+    /// Checks that columns name real fields, rules load, and so on, without reading any log.
+    pub fn invalid(&self, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            file: self.file.display().to_string(),
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("conf/c.toml"), Path::new("conf"))
+    }
+
+    #[test]
+    fn full_config() {
+        let c = parse(
+            r#"
+            rules = ["local.toml"]
+            non_working_days = [ { date = 2026-12-24, name = "Council closure" } ]
+            [[sources]]
+            kind = "incident-log"
+            path = "logs/*.xlsx"
+            sheet = "2024-25"
+            [sources.columns]
+            case_ref = "Ref No."
+            [sources.values.child_status]
+            "LAC" = "looked after"
+            [[sources]]
+            kind = "referrals"
+            path = "referrals.csv"
+            [report]
+            out_dir = "out"
+            [email]
+            from = "Audit <a@x.gov.uk>"
+            to = ["d@x.gov.uk"]
+            smtp_host = "smtp.x.gov.uk"
+            [schedule]
+            cron = "0 7 * * MON"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.rules, vec![PathBuf::from("conf/local.toml")]);
+        assert_eq!(c.non_working_days[0].1, "Council closure");
+        assert_eq!(c.sources.len(), 2);
+        assert_eq!(c.sources[0].path, PathBuf::from("conf/logs/*.xlsx"));
+        assert_eq!(c.sources[1].kind, SourceKind::Referrals);
+        assert_eq!(c.out_dir, PathBuf::from("conf/out"));
+        assert_eq!(c.state_dir, PathBuf::from("conf/out/state"));
+        assert_eq!(c.email.unwrap().tls, TlsMode::Starttls);
+        assert_eq!(c.schedule.unwrap().timezone, "Europe/London");
+    }
+
+    #[test]
+    fn errors_name_file_and_key() {
+        let e = parse("[[sources]]\npath = \"a.csv\"\ncolour = 1").unwrap_err().to_string();
+        assert!(e.contains("conf/c.toml") && e.contains("colour"), "{e}");
+        let e = parse("[[sources]]\npath = \"a.csv\"\ndate_system = \"1901\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sources[0].date_system"), "{e}");
+        let e = parse("[email]\nfrom = \"a\"\nto = [\"b\"]\nsmtp_host = \"h\"\ntls = \"ssl\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("tls") || e.contains("ssl"), "{e}");
+    }
+}
