@@ -188,6 +188,9 @@ mod tests {
     fn natural_order() {
         let mut v = vec!["NS-2024-10", "NS-2024-9", "ns-2023-100", "NS-2024-009a"];
         v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(v, ["ns-2023-100", "NS-2024-9", "NS-2024-009a", "NS-2024-10"]);
+        assert_eq!(
+            v,
+            ["ns-2023-100", "NS-2024-9", "NS-2024-009a", "NS-2024-10"]
+        );
     }
 }

@@ -18,7 +18,10 @@ pub fn check_config(path: &Path) -> Result<Vec<String>, (u8, String)> {
     if config.sources.is_empty() {
         return Err((
             exit::CONFIG,
-            format!("configuration file {}: no [[sources]]", config.file.display()),
+            format!(
+                "configuration file {}: no [[sources]]",
+                config.file.display()
+            ),
         ));
     }
     for (i, s) in config.sources.iter().enumerate() {
@@ -37,7 +40,10 @@ pub fn check_config(path: &Path) -> Result<Vec<String>, (u8, String)> {
         crate::cases::values::resolve_value_map(&rules.schema, &s.values).map_err(|m| {
             (
                 exit::CONFIG,
-                format!("configuration file {}: sources[{i}]: {m}", config.file.display()),
+                format!(
+                    "configuration file {}: sources[{i}]: {m}",
+                    config.file.display()
+                ),
             )
         })?;
         let files = crate::ingest::expand(&s.path).map_err(|e| (exit::INPUT, e.to_string()))?;

@@ -294,7 +294,9 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_key() {
-        let e = parse("[[sources]]\npath = \"a.csv\"\ncolour = 1").unwrap_err().to_string();
+        let e = parse("[[sources]]\npath = \"a.csv\"\ncolour = 1")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("conf/c.toml") && e.contains("colour"), "{e}");
         let e = parse("[[sources]]\npath = \"a.csv\"\ndate_system = \"1901\"")
             .unwrap_err()

@@ -29,7 +29,9 @@ pub fn case(audit: &Audit, case_ref: &str) -> Option<String> {
         "Case {} (child ID {}, {}), as of {}\n",
         case.case_ref,
         case.child_id.as_deref().unwrap_or("not given"),
-        case.local_authority.as_deref().unwrap_or("local authority not given"),
+        case.local_authority
+            .as_deref()
+            .unwrap_or("local authority not given"),
         day(audit.as_of)
     ));
     s.push_str(&format!(
@@ -66,11 +68,11 @@ fn timeline(case: &Case, schema: &Schema, as_of: NaiveDate) -> String {
                 schema.label(f),
                 schema.category_value(f, i)
             )),
-            (Value::Blank, Kind::Category(_)) => facts.push(format!("{}: (blank)", schema.label(f))),
-            (Value::Invalid, _) => problems.push(format!("{}: unreadable", schema.label(f))),
-            (Value::Conflict, _) => {
-                problems.push(format!("{}: rows disagree", schema.label(f)))
+            (Value::Blank, Kind::Category(_)) => {
+                facts.push(format!("{}: (blank)", schema.label(f)))
             }
+            (Value::Invalid, _) => problems.push(format!("{}: unreadable", schema.label(f))),
+            (Value::Conflict, _) => problems.push(format!("{}: rows disagree", schema.label(f))),
             _ => {}
         }
     }
@@ -153,7 +155,11 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
         s.push_str("  Due: as soon as possible (the law sets no number of days)\n");
     }
     match (f.done, case.date(duty.done)) {
-        (Some(d), _) => s.push_str(&format!("  Done: {} ({})\n", day(d), schema.label(duty.done))),
+        (Some(d), _) => s.push_str(&format!(
+            "  Done: {} ({})\n",
+            day(d),
+            schema.label(duty.done)
+        )),
         (None, Some(later)) => s.push_str(&format!(
             "  Done: not by the as-of date ({} is {}, after it)\n",
             schema.label(duty.done),

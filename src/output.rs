@@ -9,7 +9,10 @@ pub fn write_atomic<F>(path: &Path, fill: F) -> std::io::Result<()>
 where
     F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
 {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = tempfile::NamedTempFile::new_in(dir)?;
     {
@@ -37,7 +40,15 @@ mod tests {
             Err(std::io::Error::other("boom"))
         });
         assert!(r.is_err());
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "a,b\n", "old file kept");
-        assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1, "no temp left");
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "a,b\n",
+            "old file kept"
+        );
+        assert_eq!(
+            std::fs::read_dir(p.parent().unwrap()).unwrap().count(),
+            1,
+            "no temp left"
+        );
     }
 }

@@ -494,7 +494,10 @@ fn condition(
         let fid = schema.lookup(&name).ok_or_else(|| {
             err(
                 "applies.field",
-                format!("`{name}` is not a field; known: {}", schema.names().join(", ")),
+                format!(
+                    "`{name}` is not a field; known: {}",
+                    schema.names().join(", ")
+                ),
             )
         })?;
         let Kind::Category(allowed) = schema.def(fid).kind else {
@@ -561,7 +564,10 @@ fn condition(
         let fid = schema.lookup(&name).ok_or_else(|| {
             err(
                 "applies.present",
-                format!("`{name}` is not a field; known: {}", schema.names().join(", ")),
+                format!(
+                    "`{name}` is not a field; known: {}",
+                    schema.names().join(", ")
+                ),
             )
         })?;
         if schema.def(fid).kind != Kind::Date {

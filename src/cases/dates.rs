@@ -44,7 +44,7 @@ pub fn parse_cell(cell: &Cell, date1904: bool) -> Result<Option<NaiveDate>, Date
 
 /// Converts an Excel serial day number to a date.
 pub fn from_serial(n: f64, date1904: bool) -> Result<NaiveDate, DateError> {
-    if !n.is_finite() || n < 1.0 || n > SERIAL_MAX {
+    if !n.is_finite() || !(1.0..=SERIAL_MAX).contains(&n) {
         return Err(DateError::Serial(format_number(n)));
     }
     let days = n.floor() as i64;
@@ -92,10 +92,7 @@ pub fn parse_text(raw: &str, date1904: bool) -> Result<Option<NaiveDate>, DateEr
         return Ok(None);
     }
     // Drop a time part: "03/04/2024 14:30", "2024-04-03T14:30:00", "2024-04-03 00:00:00".
-    let date_part = s
-        .split(|c: char| c == 'T' || c == ' ')
-        .next()
-        .unwrap_or(s);
+    let date_part = s.split(['T', ' ']).next().unwrap_or(s);
     let rest_is_time = |part: &str| {
         let rest = s[part.len()..].trim_start_matches(['T', ' ']);
         rest.is_empty()
@@ -172,7 +169,7 @@ fn ymd(y: i32, m: u32, d: u32, original: &str) -> Result<NaiveDate, DateError> {
 fn month_name_date(s: &str) -> Option<Result<NaiveDate, DateError>> {
     let lower = s.to_lowercase();
     let tokens: Vec<&str> = lower
-        .split(|c: char| c == ' ' || c == '-' || c == ',' || c == '/')
+        .split([' ', '-', ',', '/'])
         .filter(|t| !t.is_empty())
         .collect();
     let month_of = |t: &str| {
@@ -346,7 +343,10 @@ mod tests {
             Ok(Some(d(2024, 4, 3)))
         );
         assert_eq!(parse_cell(&Cell::Empty, false), Ok(None));
-        assert_eq!(parse_cell(&Cell::Bool(true), false), Err(DateError::Boolean));
+        assert_eq!(
+            parse_cell(&Cell::Bool(true), false),
+            Err(DateError::Boolean)
+        );
         assert_eq!(
             parse_cell(&Cell::Number(45385.0), false),
             Ok(Some(d(2024, 4, 3)))

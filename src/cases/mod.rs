@@ -353,10 +353,7 @@ impl<'s> CaseBuilder<'s> {
         }
     }
 
-    fn merge_text<T: AsRef<str> + From<String>>(
-        slot: &mut Option<T>,
-        new: Option<String>,
-    ) -> bool {
+    fn merge_text<T: AsRef<str> + From<String>>(slot: &mut Option<T>, new: Option<String>) -> bool {
         match (slot.as_ref(), new) {
             (_, None) => true,
             (None, Some(n)) => {
@@ -414,8 +411,10 @@ impl RowSink for CaseBuilder<'_> {
         let reviewer = Self::text_of(&cell(fields::REVIEWER));
         match self.index.get(case_ref.as_str()).copied() {
             None => {
-                self.index
-                    .insert(case_ref.clone().into_boxed_str(), self.out.cases.len() as u32);
+                self.index.insert(
+                    case_ref.clone().into_boxed_str(),
+                    self.out.cases.len() as u32,
+                );
                 self.out.cases.push(Case {
                     case_ref: case_ref.into_boxed_str(),
                     local_authority: la,

@@ -160,7 +160,10 @@ mod tests {
     fn canonical_builtin_and_configured_words() {
         let s = Schema::canonical();
         let cat = |f, t: &str| category(&s, f, &Cell::Text(t), None);
-        assert_eq!(cat(fields::OUTCOME, " Died "), s.category_index(fields::OUTCOME, "died"));
+        assert_eq!(
+            cat(fields::OUTCOME, " Died "),
+            s.category_index(fields::OUTCOME, "died")
+        );
         assert_eq!(
             cat(fields::CHILD_STATUS, "LAC"),
             s.category_index(fields::CHILD_STATUS, "looked after")
@@ -204,7 +207,10 @@ mod tests {
             BTreeMap::from([("LAC".to_string(), "in care".to_string())]),
         )]);
         let e = resolve_value_map(&s, &cfg).unwrap_err();
-        assert!(e.contains("[sources.values.child_status]") && e.contains("in care"), "{e}");
+        assert!(
+            e.contains("[sources.values.child_status]") && e.contains("in care"),
+            "{e}"
+        );
         let cfg = BTreeMap::from([("colour".to_string(), BTreeMap::new())]);
         assert!(resolve_value_map(&s, &cfg).unwrap_err().contains("colour"));
     }

@@ -22,7 +22,14 @@ pub fn run(a: Args) -> ExitCode {
     let (from, to) = match (a.year, a.from, a.to) {
         (Some(y), _, _) => (y, y),
         (None, Some(f), Some(t)) => (f, t),
-        _ => (crate::cli::today_in_london().format("%Y").to_string().parse().unwrap_or(2026), 0),
+        _ => (
+            crate::cli::today_in_london()
+                .format("%Y")
+                .to_string()
+                .parse()
+                .unwrap_or(2026),
+            0,
+        ),
     };
     let to = if to == 0 { from } else { to };
     let (first, last) = (FIRST_YEAR, LAST_YEAR);

@@ -81,7 +81,9 @@ pub(crate) struct InputArgs {
 }
 
 impl InputArgs {
-    pub(crate) fn load(&self) -> Result<(crate::config::Config, NaiveDate), crate::audit::AuditError> {
+    pub(crate) fn load(
+        &self,
+    ) -> Result<(crate::config::Config, NaiveDate), crate::audit::AuditError> {
         let mut config = match &self.config {
             Some(p) => crate::config::Config::load(p)?,
             None => crate::config::Config::empty(),

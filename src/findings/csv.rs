@@ -33,7 +33,13 @@ fn field(s: &str, buf: &mut String) {
 pub fn line(case_ref: &str, f: &Finding, rules: &RuleSet, buf: &mut String) {
     field(case_ref, buf);
     buf.push(',');
-    buf.push_str(rules.duties.get(f.duty as usize).map(|d| d.id.as_str()).unwrap_or("?"));
+    buf.push_str(
+        rules
+            .duties
+            .get(f.duty as usize)
+            .map(|d| d.id.as_str())
+            .unwrap_or("?"),
+    );
     buf.push(',');
     buf.push_str(f.status.id());
     buf.push(',');

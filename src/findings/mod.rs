@@ -207,7 +207,11 @@ fn applies(duty: &Duty, case: &Case, as_of: NaiveDate, earlier: &[Status]) -> Tr
 }
 
 /// The due date of a duty whose clock started on `start`.
-pub fn due_date(cal: &Calendar, deadline: Deadline, start: NaiveDate) -> Result<Option<NaiveDate>, Reason> {
+pub fn due_date(
+    cal: &Calendar,
+    deadline: Deadline,
+    start: NaiveDate,
+) -> Result<Option<NaiveDate>, Reason> {
     let due = match deadline {
         Deadline::WorkingDaysAfter(n) => cal.add_working_days(start, n),
         Deadline::WorkingDaysBefore(n) => cal.sub_working_days(start, n),

@@ -24,7 +24,9 @@ fn case(pairs: &[(&str, &str)]) -> Case {
     let schema = &rules().schema;
     let mut values = vec![Value::Blank; schema.len()];
     for (name, v) in pairs {
-        let f = schema.lookup(name).unwrap_or_else(|| panic!("field {name}"));
+        let f = schema
+            .lookup(name)
+            .unwrap_or_else(|| panic!("field {name}"));
         values[f.index()] = match (*v, &schema.def(f).kind) {
             ("?", _) => Value::Invalid,
             ("!", _) => Value::Conflict,
@@ -69,7 +71,10 @@ fn serious(extra: &[(&'static str, &'static str)]) -> Case {
 #[test]
 fn panel_notification_done_on_the_due_date_is_met() {
     // Aware Mon 2024-03-04: 5 working days -> Mon 2024-03-11.
-    let c = serious(&[("aware_date", "2024-03-04"), ("panel_notified", "2024-03-11")]);
+    let c = serious(&[
+        ("aware_date", "2024-03-04"),
+        ("panel_notified", "2024-03-11"),
+    ]);
     let f = get(&c, "2024-06-01", "panel-notification");
     assert_eq!(f.status, Status::Met);
     assert_eq!(f.start, Some(d("2024-03-04")));
@@ -79,7 +84,10 @@ fn panel_notification_done_on_the_due_date_is_met() {
 
 #[test]
 fn one_working_day_after_is_late_by_one() {
-    let c = serious(&[("aware_date", "2024-03-04"), ("panel_notified", "2024-03-12")]);
+    let c = serious(&[
+        ("aware_date", "2024-03-04"),
+        ("panel_notified", "2024-03-12"),
+    ]);
     let f = get(&c, "2024-06-01", "panel-notification");
     assert_eq!(f.status, Status::Late);
     assert_eq!(f.working_days_late, Some(1));
@@ -88,7 +96,10 @@ fn one_working_day_after_is_late_by_one() {
 #[test]
 fn done_on_the_weekend_after_a_friday_due_date_is_late_by_no_working_days() {
     // Aware Fri 2024-03-01 -> due Fri 2024-03-08; done Sat 09: late, 0 working days.
-    let c = serious(&[("aware_date", "2024-03-01"), ("panel_notified", "2024-03-09")]);
+    let c = serious(&[
+        ("aware_date", "2024-03-01"),
+        ("panel_notified", "2024-03-09"),
+    ]);
     let f = get(&c, "2024-06-01", "panel-notification");
     assert_eq!(f.due, Some(d("2024-03-08")));
     assert_eq!(f.status, Status::Late);
@@ -99,7 +110,10 @@ fn done_on_the_weekend_after_a_friday_due_date_is_late_by_no_working_days() {
 fn due_friday_before_a_bank_holiday_monday() {
     // Aware Fri 2024-05-17 -> due Fri 2024-05-24; Mon 27 May is the spring bank holiday,
     // so notifying on Tue 28 May is 1 working day late.
-    let c = serious(&[("aware_date", "2024-05-17"), ("panel_notified", "2024-05-28")]);
+    let c = serious(&[
+        ("aware_date", "2024-05-17"),
+        ("panel_notified", "2024-05-28"),
+    ]);
     let f = get(&c, "2024-07-01", "panel-notification");
     assert_eq!(f.due, Some(d("2024-05-24")));
     assert_eq!(f.status, Status::Late);
@@ -166,7 +180,10 @@ fn publication_six_months_from_31_august_is_end_of_february() {
     let f = get(&c, "2025-06-01", "publication");
     assert_eq!(f.due, Some(d("2025-02-28")));
     assert_eq!(f.status, Status::Met);
-    let c = case(&[("decision", "local review"), ("decision_date", "2023-08-31")]);
+    let c = case(&[
+        ("decision", "local review"),
+        ("decision_date", "2023-08-31"),
+    ]);
     let f = get(&c, "2024-03-01", "publication");
     assert_eq!(f.due, Some(d("2024-02-29")), "leap year");
     assert_eq!(f.status, Status::Overdue);
@@ -188,7 +205,11 @@ fn publication_without_a_decision_date_is_unknown() {
 fn decision_duties_do_not_apply_without_a_local_review() {
     for decision in ["no review", "national review", "other learning"] {
         let c = case(&[("decision", decision), ("decision_date", "2024-01-10")]);
-        for duty in ["review-decision-notice", "report-before-publication", "publication"] {
+        for duty in [
+            "review-decision-notice",
+            "report-before-publication",
+            "publication",
+        ] {
             assert_eq!(
                 get(&c, "2025-01-01", duty).status,
                 Status::NotApplicable,
@@ -198,7 +219,10 @@ fn decision_duties_do_not_apply_without_a_local_review() {
     }
     // No decision yet: nothing to do.
     let c = case(&[("aware_date", "2024-01-10")]);
-    assert_eq!(get(&c, "2025-01-01", "publication").status, Status::NotApplicable);
+    assert_eq!(
+        get(&c, "2025-01-01", "publication").status,
+        Status::NotApplicable
+    );
     // An unreadable decision cannot be decided.
     let c = case(&[("decision", "?"), ("decision_date", "2024-01-10")]);
     assert_eq!(get(&c, "2025-01-01", "publication").status, Status::Unknown);
@@ -206,7 +230,10 @@ fn decision_duties_do_not_apply_without_a_local_review() {
 
 #[test]
 fn report_before_publication() {
-    let base = [("decision", "local review"), ("decision_date", "2024-01-10")];
+    let base = [
+        ("decision", "local review"),
+        ("decision_date", "2024-01-10"),
+    ];
     // Not published: pending without a due date.
     let c = case(&base);
     let f = get(&c, "2024-05-01", "report-before-publication");
@@ -236,20 +263,29 @@ fn report_before_publication() {
 
 #[test]
 fn publication_period_is_a_minimum() {
-    let base = [("decision", "local review"), ("decision_date", "2023-01-10")];
+    let base = [
+        ("decision", "local review"),
+        ("decision_date", "2023-01-10"),
+    ];
     let mut p = base.to_vec();
     p.push(("published", "2023-06-14"));
     let f = get(&case(&p), "2024-01-01", "publication-period");
     assert_eq!((f.status, f.due), (Status::Pending, Some(d("2024-06-14"))));
     assert_eq!(f.working_days_late, None);
-    assert_eq!(get(&case(&p), "2024-06-14", "publication-period").status, Status::Met);
+    assert_eq!(
+        get(&case(&p), "2024-06-14", "publication-period").status,
+        Status::Met
+    );
     p.push(("unpublished", "2024-06-13"));
     let f = get(&case(&p), "2024-07-01", "publication-period");
     assert_eq!(f.status, Status::Early);
     assert_eq!(f.working_days_late, None);
     let mut p = base.to_vec();
     p.extend([("published", "2023-06-14"), ("unpublished", "2024-06-14")]);
-    assert_eq!(get(&case(&p), "2024-07-01", "publication-period").status, Status::Met);
+    assert_eq!(
+        get(&case(&p), "2024-07-01", "publication-period").status,
+        Status::Met
+    );
     // Not published: does not apply.
     assert_eq!(
         get(&case(&base), "2024-07-01", "publication-period").status,
@@ -274,21 +310,39 @@ fn applicability_needs_its_facts() {
         assert_eq!(f.reason, Reason::Blank(crate::fields::OUTCOME));
     }
     // Abuse unreadable: unknown, even though the outcome is known.
-    let c = case(&[("outcome", "died"), ("abuse_neglect", "?"), ("aware_date", "2024-03-04")]);
-    assert_eq!(get(&c, "2024-06-01", "panel-notification").status, Status::Unknown);
+    let c = case(&[
+        ("outcome", "died"),
+        ("abuse_neglect", "?"),
+        ("aware_date", "2024-03-04"),
+    ]);
+    assert_eq!(
+        get(&c, "2024-06-01", "panel-notification").status,
+        Status::Unknown
+    );
     // Outcome or child status missing: the looked-after duties are unknown.
-    let c = case(&[("outcome", "died"), ("abuse_neglect", "known"), ("aware_date", "2024-03-04")]);
+    let c = case(&[
+        ("outcome", "died"),
+        ("abuse_neglect", "known"),
+        ("aware_date", "2024-03-04"),
+    ]);
     assert_eq!(
         get(&c, "2024-06-01", "lac-death-ofsted").reason,
         Reason::Blank(crate::fields::CHILD_STATUS)
     );
-    let c = case(&[("child_status", "looked after"), ("aware_date", "2024-03-04")]);
+    let c = case(&[
+        ("child_status", "looked after"),
+        ("aware_date", "2024-03-04"),
+    ]);
     assert_eq!(
         get(&c, "2024-06-01", "lac-death-secretary-of-state").status,
         Status::Unknown
     );
     // Conflicting rows: unknown.
-    let c = case(&[("outcome", "!"), ("abuse_neglect", "known"), ("aware_date", "2024-03-04")]);
+    let c = case(&[
+        ("outcome", "!"),
+        ("abuse_neglect", "known"),
+        ("aware_date", "2024-03-04"),
+    ]);
     assert_eq!(
         get(&c, "2024-06-01", "panel-notification").reason,
         Reason::Conflicting(crate::fields::OUTCOME)
@@ -298,17 +352,35 @@ fn applicability_needs_its_facts() {
 #[test]
 fn blank_location_means_in_area_and_elsewhere_in_england_does_not_apply() {
     let c = serious(&[("aware_date", "2024-03-04")]);
-    assert_eq!(get(&c, "2024-06-01", "panel-notification").status, Status::Overdue);
-    let c = serious(&[("aware_date", "2024-03-04"), ("incident_location", "outside England")]);
-    assert_eq!(get(&c, "2024-06-01", "panel-notification").status, Status::Overdue);
+    assert_eq!(
+        get(&c, "2024-06-01", "panel-notification").status,
+        Status::Overdue
+    );
+    let c = serious(&[
+        ("aware_date", "2024-03-04"),
+        ("incident_location", "outside England"),
+    ]);
+    assert_eq!(
+        get(&c, "2024-06-01", "panel-notification").status,
+        Status::Overdue
+    );
     let c = serious(&[
         ("aware_date", "2024-03-04"),
         ("incident_location", "elsewhere in England"),
     ]);
-    assert_eq!(get(&c, "2024-06-01", "panel-notification").status, Status::NotApplicable);
-    assert_eq!(get(&c, "2024-06-01", "rapid-review").status, Status::NotApplicable);
+    assert_eq!(
+        get(&c, "2024-06-01", "panel-notification").status,
+        Status::NotApplicable
+    );
+    assert_eq!(
+        get(&c, "2024-06-01", "rapid-review").status,
+        Status::NotApplicable
+    );
     let c = serious(&[("aware_date", "2024-03-04"), ("incident_location", "?")]);
-    assert_eq!(get(&c, "2024-06-01", "panel-notification").status, Status::Unknown);
+    assert_eq!(
+        get(&c, "2024-06-01", "panel-notification").status,
+        Status::Unknown
+    );
 }
 
 #[test]
@@ -346,7 +418,10 @@ fn looked_after_death_duties_apply_whether_or_not_abuse_is_suspected() {
         ("child_status", "looked after"),
         ("aware_date", "2024-03-04"),
     ]);
-    assert_eq!(get(&c, "2024-06-01", "lac-death-ofsted").status, Status::NotApplicable);
+    assert_eq!(
+        get(&c, "2024-06-01", "lac-death-ofsted").status,
+        Status::NotApplicable
+    );
 }
 
 #[test]
@@ -357,7 +432,10 @@ fn rapid_review_edges() {
     assert_eq!((f.status, f.due), (Status::Pending, None));
     // Notified Mon 2024-03-11: due 15 working days later, Wed 2024-04-03 (Good Friday 29 Mar
     // and Easter Monday 1 Apr skipped).
-    let c = serious(&[("aware_date", "2024-03-04"), ("panel_notified", "2024-03-11")]);
+    let c = serious(&[
+        ("aware_date", "2024-03-04"),
+        ("panel_notified", "2024-03-11"),
+    ]);
     let f = get(&c, "2024-06-01", "rapid-review");
     assert_eq!(f.due, Some(d("2024-04-03")));
     assert_eq!(f.status, Status::Overdue);
@@ -371,7 +449,10 @@ fn rapid_review_edges() {
     ]);
     let fs = eval(&c, "2024-06-01");
     assert_eq!(fs[0].status, Status::NotApplicable);
-    assert_eq!(fs[rules().duty_index("rapid-review").unwrap()].status, Status::Met);
+    assert_eq!(
+        fs[rules().duty_index("rapid-review").unwrap()].status,
+        Status::Met
+    );
     // The Panel duty unknown and nothing notified: unknown.
     let c = case(&[("abuse_neglect", "known"), ("aware_date", "2024-03-04")]);
     let f = get(&c, "2024-06-01", "rapid-review");
@@ -383,7 +464,10 @@ fn rapid_review_edges() {
         ("aware_date", "2024-03-04"),
         ("panel_notified", "2024-03-05"),
     ]);
-    assert_eq!(get(&c, "2024-06-01", "rapid-review").status, Status::Overdue);
+    assert_eq!(
+        get(&c, "2024-06-01", "rapid-review").status,
+        Status::Overdue
+    );
 }
 
 #[test]
@@ -397,13 +481,22 @@ fn panel_response_is_the_panels_and_not_a_breach() {
     assert_eq!(f.status, Status::Overdue);
     let t = Tally::of(&[f], rules());
     assert_eq!((t.overdue, t.breaches), (1, 0));
-    let c = serious(&[("aware_date", "2024-03-04"), ("panel_notified", "2024-03-05")]);
-    assert_eq!(get(&c, "2024-06-01", "panel-response").status, Status::NotApplicable);
+    let c = serious(&[
+        ("aware_date", "2024-03-04"),
+        ("panel_notified", "2024-03-05"),
+    ]);
+    assert_eq!(
+        get(&c, "2024-06-01", "panel-response").status,
+        Status::NotApplicable
+    );
 }
 
 #[test]
 fn review_decision_notice_has_no_number() {
-    let c = case(&[("decision", "local review"), ("decision_date", "2024-01-10")]);
+    let c = case(&[
+        ("decision", "local review"),
+        ("decision_date", "2024-01-10"),
+    ]);
     let f = get(&c, "2025-01-01", "review-decision-notice");
     assert_eq!((f.status, f.due), (Status::Pending, None));
     let c = case(&[
@@ -411,12 +504,18 @@ fn review_decision_notice_has_no_number() {
         ("decision_date", "2024-01-10"),
         ("decision_notified", "2024-03-10"),
     ]);
-    assert_eq!(get(&c, "2025-01-01", "review-decision-notice").status, Status::Met);
+    assert_eq!(
+        get(&c, "2025-01-01", "review-decision-notice").status,
+        Status::Met
+    );
 }
 
 #[test]
 fn events_after_the_as_of_date_have_not_happened() {
-    let c = serious(&[("aware_date", "2024-03-04"), ("panel_notified", "2024-03-08")]);
+    let c = serious(&[
+        ("aware_date", "2024-03-04"),
+        ("panel_notified", "2024-03-08"),
+    ]);
     let f = get(&c, "2024-03-07", "panel-notification");
     assert_eq!(f.status, Status::Pending);
     assert_eq!(f.done, None);

@@ -5,8 +5,8 @@
 //! This stage knows nothing of duties or dates: it says where each cell came from.
 
 pub mod csv_reader;
-mod limits;
 mod header;
+mod limits;
 pub mod sheet_reader;
 
 use std::collections::BTreeMap;
@@ -126,7 +126,9 @@ pub enum IngestError {
     Corrupt { file: String, reason: String },
     #[error("{file}: the workbook would unpack to more than {limit_mb} MB, which is far beyond any incident log; refusing to read it. Check the file is what you expect.")]
     TooLarge { file: String, limit_mb: u64 },
-    #[error("{file}: file type `{ext}` is not supported. Use xlsx, xlsm, xls, xlsb, ods, csv or tsv.")]
+    #[error(
+        "{file}: file type `{ext}` is not supported. Use xlsx, xlsm, xls, xlsb, ods, csv or tsv."
+    )]
     Unsupported { file: String, ext: String },
     #[error("{file}: sheet `{sheet}` not found. The workbook has: {available}.")]
     NoSheet {

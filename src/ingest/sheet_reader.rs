@@ -21,7 +21,11 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
         "a rich text document"
     } else if bytes.starts_with(b"<") {
         "an HTML or XML page"
-    } else if bytes.iter().take(512).all(|b| !b.is_ascii_control() || b"\r\n\t".contains(b)) {
+    } else if bytes
+        .iter()
+        .take(512)
+        .all(|b| !b.is_ascii_control() || b"\r\n\t".contains(b))
+    {
         "a text file"
     } else {
         "an unknown binary file"

@@ -125,7 +125,11 @@ fn item(audit: &Audit, f: &Finding) -> Item {
 
 /// Financial year start (1 April) for a date.
 pub fn financial_year_start(d: NaiveDate) -> NaiveDate {
-    let y = if d.month() >= 4 { d.year() } else { d.year() - 1 };
+    let y = if d.month() >= 4 {
+        d.year()
+    } else {
+        d.year() - 1
+    };
     NaiveDate::from_ymd_opt(y, 4, 1).unwrap_or(d)
 }
 
@@ -190,7 +194,10 @@ impl Digest {
                         q.add(f.status);
                     }
                 }
-                if let Some(la) = audit.cases.cases[f.case as usize].local_authority.as_deref() {
+                if let Some(la) = audit.cases.cases[f.case as usize]
+                    .local_authority
+                    .as_deref()
+                {
                     authorities
                         .entry(la.to_string())
                         .or_insert_with(|| Compliance {
