@@ -7,9 +7,15 @@ use super::{io_error, IngestError};
 
 /// Most a workbook may unpack to: far beyond any real log (a million-row sheet is ~0.5 GiB).
 pub const MAX_UNPACKED: u64 = 2 * 1024 * 1024 * 1024;
-/// Compression ratio above which an entry is decompressed to check its real size
-/// (spreadsheet XML compresses 5-30 times; bombs compress thousands of times).
-const SUSPICIOUS_RATIO: u64 = 200;
+/// Compression ratio above which a large entry is a bomb: spreadsheet XML compresses 5-50
+/// times; bombs compress a thousand times.
+const BOMB_RATIO: u64 = 250;
+/// Entries smaller than this are never called bombs, whatever their ratio.
+const BOMB_MIN_SIZE: u64 = 64 * 1024 * 1024;
+
+fn is_bomb(size: u64, compressed: u64) -> bool {
+    size > BOMB_MIN_SIZE && size / compressed.max(1) > BOMB_RATIO
+}
 
 /// Refuses zip-based workbooks (xlsx, xlsm, xlsb, ods) that would unpack beyond [`MAX_UNPACKED`],
 /// whether the zip declares it or lies about it.
@@ -28,34 +34,38 @@ pub fn check_zip_limit(path: &Path, name: &str, limit: u64) -> Result<(), Ingest
         limit_mb: limit / (1024 * 1024),
     };
     let mut total: u64 = 0;
-    let mut suspicious = Vec::new();
+    let mut unverified = Vec::new();
     for i in 0..archive.len() {
         let Ok(entry) = archive.by_index_raw(i) else {
             continue;
         };
-        total = total.saturating_add(entry.size());
-        let compressed = entry.compressed_size().max(1);
-        if entry.size() / compressed > SUSPICIOUS_RATIO || entry.size() == 0 {
-            suspicious.push(i);
+        let (size, compressed) = (entry.size(), entry.compressed_size());
+        total = total.saturating_add(size);
+        if is_bomb(size, compressed) {
+            return Err(too_large());
+        }
+        // A zip can understate what an entry inflates to: check the ones that could lie.
+        if size / compressed.max(1) > BOMB_RATIO / 4 || size == 0 {
+            unverified.push((i, compressed));
         }
     }
     if total > limit {
         return Err(too_large());
     }
-    for i in suspicious {
+    for (i, compressed) in unverified {
         let Ok(mut entry) = archive.by_index(i) else {
             continue;
         };
-        let mut budget = limit.saturating_sub(total) + entry.size();
+        let mut inflated: u64 = 0;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             match entry.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    if n as u64 > budget {
+                    inflated += n as u64;
+                    if is_bomb(inflated, compressed) || total.saturating_add(inflated) > limit {
                         return Err(too_large());
                     }
-                    budget -= n as u64;
                 }
                 // A damaged entry is calamine's to report.
                 Err(_) => break,

@@ -124,7 +124,7 @@ pub enum IngestError {
     },
     #[error("{file}: the workbook is damaged or incomplete ({reason}). Open it in Excel or LibreOffice, save a fresh copy and try again.")]
     Corrupt { file: String, reason: String },
-    #[error("{file}: the workbook would unpack to more than {limit_mb} MB, which is far beyond any incident log; refusing to read it. Check the file is what you expect.")]
+    #[error("{file}: the workbook would unpack to far more data than any incident log (over {limit_mb} MB, or compressed hundreds of times over, as a zip bomb is); refusing to read it. Check the file is what you expect and export the log again.")]
     TooLarge { file: String, limit_mb: u64 },
     #[error(
         "{file}: file type `{ext}` is not supported. Use xlsx, xlsm, xls, xlsb, ods, csv or tsv."

@@ -1,0 +1,321 @@
+//! The real binary on the real fixture files: the audit, explain and holidays commands, and
+//! clear errors for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_safeguard-audit"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(p: &str) -> PathBuf {
+    root().join("fixtures").join(p)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run binary")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Findings lines, sorted, without the header.
+fn sorted_lines(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("case_ref,duty,status,start,due,done,working_days_late")
+    );
+    let mut v: Vec<String> = lines.map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+fn audit_to(log: &Path, out: &Path) -> Output {
+    run(&[
+        "audit",
+        "--log",
+        log.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn example_xlsx_with_title_rows_and_mixed_dates_matches_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = audit_to(&fixture("example/incident-log.xlsx"), dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = sorted_lines(&dir.path().join("findings-2026-11-23.csv"));
+    let want = sorted_lines(&fixture("example/expected-findings-2026-11-23.csv"));
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w);
+    }
+    let s = stdout(&o);
+    assert!(s.contains("Cases read: 55"), "{s}");
+    assert!(s.contains("Rows: read 57 = used 55 + set aside 2 + blank 0"), "{s}");
+    assert!(s.contains("met 176, late 37, overdue 14, pending 22, unknown 27"), "{s}");
+}
+
+#[test]
+fn every_format_of_the_example_gives_the_same_findings() {
+    let want = sorted_lines(&fixture("example/expected-findings-2026-11-23.csv"));
+    for f in [
+        "example/incident-log.csv",
+        "ingest/northshire-log.xls",
+        "ingest/northshire-log.ods",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = audit_to(&fixture(f), dir.path());
+        assert!(o.status.success(), "{f}: {}", stderr(&o));
+        assert_eq!(
+            sorted_lines(&dir.path().join("findings-2026-11-23.csv")),
+            want,
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_example_config_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "audit",
+        "--config",
+        "config/example.toml",
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("findings-2026-11-23.csv").exists());
+}
+
+#[test]
+fn council_layout_through_a_mapping_config_matches_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "audit",
+        "--config",
+        "fixtures/ingest/council-layout.toml",
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        sorted_lines(&dir.path().join("findings-2026-11-23.csv")),
+        sorted_lines(&fixture(
+            "ingest/council-layout.expected-findings-2026-11-23.csv"
+        ))
+    );
+}
+
+#[test]
+fn exit_code_flag_reports_breaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "audit",
+        "--log",
+        "fixtures/example/incident-log.csv",
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--exit-code",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+#[test]
+fn an_audit_as_of_an_earlier_date_replays_that_week() {
+    // As of 2020-01-01, cases the LA learnt of later are not yet known, and later events
+    // have not happened.
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "audit",
+        "--log",
+        "fixtures/example/incident-log.csv",
+        "--as-of",
+        "2020-01-01",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = sorted_lines(&dir.path().join("findings-2020-01-01.csv"));
+    assert!(!lines.is_empty());
+    for l in &lines {
+        for date in l.split(',').skip(3).take(3).filter(|d| !d.is_empty()) {
+            assert!(date <= "2020-01-01" || l.split(',').nth(4) == Some(date), "{l}");
+        }
+    }
+}
+
+#[test]
+fn explain_shows_the_arithmetic_and_the_source() {
+    let o = run(&[
+        "explain",
+        "NS-2022-003",
+        "--log",
+        "fixtures/example/incident-log.csv",
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.contains("Timeline"), "{s}");
+    assert!(s.contains("panel-notification"), "{s}");
+    assert!(s.contains("working days after"), "{s}");
+    assert!(s.contains("skipped:"), "{s}");
+    assert!(s.contains("s16C"), "{s}");
+    // Names and NHS numbers in the log never appear.
+    assert!(!s.contains("Child A"), "{s}");
+    assert!(!s.contains("999 "), "{s}");
+
+    let o = run(&[
+        "explain",
+        "NO-SUCH-CASE",
+        "--log",
+        "fixtures/example/incident-log.csv",
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("NO-SUCH-CASE"));
+}
+
+#[test]
+fn holidays_prints_the_published_list() {
+    let o = run(&["holidays", "--year", "2027"]);
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o),
+        "2027-01-01  New Year's Day\n\
+         2027-03-26  Good Friday\n\
+         2027-03-29  Easter Monday\n\
+         2027-05-03  Early May bank holiday\n\
+         2027-05-31  Spring bank holiday\n\
+         2027-08-30  Summer bank holiday\n\
+         2027-12-27  Christmas Day (substitute day)\n\
+         2027-12-28  Boxing Day (substitute day)\n"
+    );
+    let o = run(&["holidays", "--from", "2000", "--to", "2040"]);
+    let s = stdout(&o);
+    assert!(s.contains("2022-09-19  Bank holiday for the State Funeral of Queen Elizabeth II"));
+    assert!(s.lines().count() > 41 * 8);
+    for line in s.lines() {
+        let (date, name) = line.split_once("  ").unwrap();
+        assert_eq!(date.len(), 10);
+        assert!(!name.is_empty());
+    }
+}
+
+#[test]
+fn help_is_clear_for_every_command() {
+    for cmd in ["audit", "explain", "holidays", "check-config"] {
+        let o = run(&[cmd, "--help"]);
+        assert!(o.status.success(), "{cmd}");
+        assert!(stdout(&o).len() > 100, "{cmd}");
+    }
+    let o = run(&["--help"]);
+    let s = stdout(&o);
+    assert!(s.contains("Exit codes"), "{s}");
+}
+
+#[test]
+fn bad_files_fail_clearly_and_write_nothing() {
+    let cases = [
+        ("ingest/empty.xlsx", "empty"),
+        ("ingest/truncated.xlsx", "damaged"),
+        ("ingest/not-really.xlsx", "PDF"),
+        ("ingest/encrypted.xlsx", "password"),
+        ("ingest/zip-bomb.xlsx", "zip bomb"),
+        ("ingest/no-header.csv", "no header row"),
+        ("ingest/does-not-exist.xlsx", "not found"),
+    ];
+    for (f, words) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let o = audit_to(&fixture(f), dir.path());
+        assert_eq!(o.status.code(), Some(3), "{f}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(f.rsplit('/').next().unwrap()), "{f}: {e}");
+        assert!(e.contains(words), "{f}: {e}");
+        assert!(!e.contains("panicked"), "{f}: {e}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{f}: no half report");
+    }
+}
+
+#[test]
+fn bad_dates_are_listed_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = audit_to(&fixture("ingest/bad-dates.csv"), dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Data-quality problems: 7"), "{}", stdout(&o));
+}
+
+#[test]
+fn an_invalid_rules_overlay_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("local.toml"),
+        "[[duty]]\nid = \"x\"\ntitle = \"t\"\nactor = \"LA\"\nstart = \"aware\"\n\
+         deadline = { kind = \"working-days-after\", n = 1 }\ndone = \"panel_notified\"\nsource = \"s\"\n",
+    )
+    .unwrap();
+    let log = fixture("example/incident-log.csv");
+    std::fs::write(
+        dir.path().join("c.toml"),
+        format!(
+            "rules = [\"local.toml\"]\n[[sources]]\npath = {:?}\n",
+            log.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = run(&[
+        "audit",
+        "--config",
+        dir.path().join("c.toml").to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("local.toml") && e.contains("`x`") && e.contains("start"), "{e}");
+}
+
+#[test]
+fn check_config_validates_without_running() {
+    let o = run(&["check-config", "--config", "config/example.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("configuration OK"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[sources]]\npath = \"x.csv\"\n[sources.columns]\ncase_reff = \"Ref\"\n",
+    )
+    .unwrap();
+    let o = run(&["check-config", "--config", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("bad.toml") && e.contains("case_reff"), "{e}");
+}
