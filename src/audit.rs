@@ -54,7 +54,16 @@ pub fn run(config: &Config, as_of: NaiveDate) -> Result<Audit, AuditError> {
     cases
         .cases
         .sort_by(|a, b| natural_cmp(&a.case_ref, &b.case_ref));
-    let findings = evaluate_all(&cases, &rules, &calendar, as_of);
+    let mut findings = evaluate_all(&cases, &rules, &calendar, as_of);
+    crate::referrals::cross_check(
+        &config.sources,
+        &mut cases,
+        &rules,
+        &calendar,
+        as_of,
+        &mut findings,
+    )
+    .map_err(|e| AuditError::Input(cases::ReadError::Ingest(e)))?;
     let tally = Tally::of(&findings, &rules);
     Ok(Audit {
         as_of,
@@ -74,14 +83,18 @@ pub fn evaluate_all(
     as_of: NaiveDate,
 ) -> Vec<Finding> {
     let n = cases.cases.len();
-    let per_case = rules.duties.len();
+    let per_case = rules
+        .duties
+        .iter()
+        .filter(|d| d.subject == crate::rules::Subject::Incident)
+        .count();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
     if n < 20_000 || threads < 2 {
         let mut out = Vec::with_capacity(n * per_case);
-        for (i, c) in cases.cases.iter().enumerate() {
+        for (i, c) in cases.cases.iter().enumerate().filter(|(_, c)| !c.referral) {
             findings::evaluate_case(i as u32, c, rules, calendar, as_of, &mut out);
         }
         return out;
@@ -95,7 +108,7 @@ pub fn evaluate_all(
             .map(|(k, slice)| {
                 s.spawn(move || {
                     let mut out = Vec::with_capacity(slice.len() * per_case);
-                    for (j, c) in slice.iter().enumerate() {
+                    for (j, c) in slice.iter().enumerate().filter(|(_, c)| !c.referral) {
                         let i = (k * chunk + j) as u32;
                         findings::evaluate_case(i, c, rules, calendar, as_of, &mut out);
                     }
@@ -153,6 +166,16 @@ fn trim_zeros(s: &[u8]) -> &[u8] {
 }
 
 impl Audit {
+    /// Cases of the incident logs (not referrals).
+    pub fn incident_case_count(&self) -> usize {
+        self.cases.cases.iter().filter(|c| !c.referral).count()
+    }
+
+    /// Referrals cross-checked.
+    pub fn referral_count(&self) -> usize {
+        self.cases.cases.iter().filter(|c| c.referral).count()
+    }
+
     pub fn case_ref(&self, case: u32) -> &str {
         self.cases
             .cases

@@ -40,8 +40,10 @@ pub fn case(audit: &Audit, case_ref: &str) -> Option<String> {
         case.rows,
         if case.rows == 1 { "" } else { "s" }
     ));
-    s.push_str(&timeline(case, schema, audit.as_of));
-    s.push('\n');
+    if !case.referral {
+        s.push_str(&timeline(case, schema, audit.as_of));
+        s.push('\n');
+    }
     let findings: Vec<&Finding> = audit
         .findings
         .iter()
@@ -113,11 +115,11 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
         Some(start) => s.push_str(&format!(
             "  Clock starts: {} ({})\n",
             day(start),
-            schema.label(duty.start)
+            duty.start_label(schema)
         )),
         None => s.push_str(&format!(
             "  Clock starts: not yet ({} has no date on or before the as-of date)\n",
-            schema.label(duty.start)
+            duty.start_label(schema)
         )),
     }
     if let (Some(start), Some(due)) = (f.start, f.due) {
@@ -154,18 +156,11 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
     } else if duty.deadline == Deadline::AsSoonAs {
         s.push_str("  Due: as soon as possible (the law sets no number of days)\n");
     }
-    match (f.done, case.date(duty.done)) {
-        (Some(d), _) => s.push_str(&format!(
-            "  Done: {} ({})\n",
-            day(d),
-            schema.label(duty.done)
-        )),
-        (None, Some(later)) => s.push_str(&format!(
-            "  Done: not by the as-of date ({} is {}, after it)\n",
-            schema.label(duty.done),
-            day(later)
-        )),
-        (None, None) => s.push_str(&format!("  Done: no date in {}\n", schema.label(duty.done))),
+    if duty.subject == crate::rules::Subject::Referral {
+        let found = if f.status == Status::Met { "yes" } else { "no" };
+        s.push_str(&format!("  Case in the log: {found} ({})\n", duty.done_label(schema)));
+    } else {
+        done_line(&mut s, f, case, duty, schema);
     }
     let mut status = format!("  Status: {}", f.status.id());
     match f.status {
@@ -216,4 +211,20 @@ fn skipped_text(skipped: &[(NaiveDate, String)]) -> String {
         .map(|(d, why)| format!("{} {}", d.format("%a %d/%m"), why))
         .collect();
     format!("\n       skipped: {}", parts.join(", "))
+}
+
+fn done_line(s: &mut String, f: &Finding, case: &Case, duty: &Duty, schema: &Schema) {
+    match (f.done, case.date(duty.done)) {
+        (Some(d), _) => s.push_str(&format!(
+            "  Done: {} ({})\n",
+            day(d),
+            schema.label(duty.done)
+        )),
+        (None, Some(later)) => s.push_str(&format!(
+            "  Done: not by the as-of date ({} is {}, after it)\n",
+            schema.label(duty.done),
+            day(later)
+        )),
+        (None, None) => s.push_str(&format!("  Done: no date in {}\n", schema.label(duty.done))),
+    }
 }

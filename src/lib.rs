@@ -19,5 +19,6 @@ pub mod fields;
 pub mod findings;
 pub mod ingest;
 pub mod output;
+pub mod referrals;
 pub mod report;
 pub mod rules;

@@ -139,15 +139,28 @@ pub enum Condition {
     Any(Vec<Condition>),
 }
 
+/// What a duty is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// Each case of the incident log.
+    Incident,
+    /// Each referral of a referral export (the cross-check: a qualifying referral must have its
+    /// case in the log). Its clock starts on the date submitted; it is done when the log has
+    /// the case.
+    Referral,
+}
+
 /// One duty, resolved against the schema.
 #[derive(Debug, Clone)]
 pub struct Duty {
     pub id: String,
+    pub subject: Subject,
     pub title: String,
     pub actor: Actor,
     /// Whether a late or overdue verdict counts as the partnership's breach.
     pub breach: bool,
     pub applies: Vec<Condition>,
+    /// The clock-start field (for a referral duty, unused: see [`Duty::start_label`]).
     pub start: FieldId,
     pub if_start_blank: StartBlank,
     pub deadline: Deadline,
@@ -157,6 +170,27 @@ pub struct Duty {
     pub origin: String,
     /// When it applies, in plain words (for the workbook's Rules sheet and `explain`).
     pub applies_text: String,
+}
+
+impl Duty {
+    /// What starts the clock, in plain words.
+    pub fn start_label(&self, schema: &Schema) -> String {
+        match self.subject {
+            Subject::Incident => schema.label(self.start).to_string(),
+            Subject::Referral => "Date the referral was submitted".to_string(),
+        }
+    }
+
+    /// What satisfies the duty, in plain words.
+    pub fn done_label(&self, schema: &Schema) -> String {
+        match self.subject {
+            Subject::Incident => schema.label(self.done).to_string(),
+            Subject::Referral => {
+                "The incident log has the case (same case reference, or same child ID and date of incident)"
+                    .to_string()
+            }
+        }
+    }
 }
 
 /// The duties a run applies, in evaluation order, and the schema they refer to.
@@ -198,6 +232,8 @@ fn date_kind() -> String {
 #[serde(deny_unknown_fields)]
 struct DutySpec {
     id: String,
+    /// "incident" (default) or "referral".
+    subject: Option<String>,
     title: Option<String>,
     actor: Option<toml::Value>,
     breach: Option<bool>,
@@ -320,6 +356,7 @@ fn is_identifier(s: &str) -> bool {
 fn inherit(over: DutySpec, base: DutySpec) -> DutySpec {
     DutySpec {
         id: over.id,
+        subject: over.subject.or(base.subject),
         title: over.title.or(base.title),
         actor: over.actor.or(base.actor),
         breach: over.breach.or(base.breach),
@@ -382,8 +419,39 @@ fn resolve(
         }
         Ok(fid)
     };
-    let start = date_field(&required(&spec.start, "start")?, "start")?;
-    let done = date_field(&required(&spec.done, "done")?, "done")?;
+    let subject = match spec.subject.as_deref() {
+        None | Some("incident") => Subject::Incident,
+        Some("referral") => Subject::Referral,
+        Some(other) => {
+            return Err(err(
+                "subject",
+                format!("`{other}` is not \"incident\" or \"referral\""),
+            ))
+        }
+    };
+    let (start, done) = match subject {
+        Subject::Incident => (
+            date_field(&required(&spec.start, "start")?, "start")?,
+            date_field(&required(&spec.done, "done")?, "done")?,
+        ),
+        Subject::Referral => {
+            for (key, given) in [
+                ("start", spec.start.is_some()),
+                ("done", spec.done.is_some()),
+                ("applies", spec.applies.is_some()),
+            ] {
+                if given {
+                    return Err(err(
+                        key,
+                        "a referral duty starts when the referral is submitted and is done when \
+                         the log has the case: leave this out"
+                            .to_string(),
+                    ));
+                }
+            }
+            (crate::fields::CASE_REF, crate::fields::CASE_REF)
+        }
+    };
     let if_start_blank = match spec.if_start_blank.as_deref() {
         None | Some("unknown") => StartBlank::Unknown,
         Some("pending") => StartBlank::Pending,
@@ -434,7 +502,11 @@ fn resolve(
     for v in &applies_raw {
         applies.push(condition(v, schema, earlier, &err)?);
     }
-    let applies_text = if applies.is_empty() {
+    let applies_text = if subject == Subject::Referral {
+        "a referral export row is a serious-incident request (not a learning request), the child \
+         died or was seriously harmed, and abuse or neglect is known or suspected"
+            .to_string()
+    } else if applies.is_empty() {
         "every case".to_string()
     } else {
         applies
@@ -445,6 +517,7 @@ fn resolve(
     };
     Ok(Duty {
         id: id.to_string(),
+        subject,
         title,
         actor,
         breach: spec.breach.unwrap_or(true),
@@ -657,6 +730,7 @@ pub fn baseline_ids() -> &'static [&'static str] {
         "report-before-publication",
         "publication",
         "publication-period",
+        "referral-followed-up",
     ]
 }
 

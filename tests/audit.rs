@@ -319,3 +319,41 @@ fn check_config_validates_without_running() {
     let e = stderr(&o);
     assert!(e.contains("bad.toml") && e.contains("case_reff"), "{e}");
 }
+
+#[test]
+fn referrals_are_cross_checked_against_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "audit",
+        "--log",
+        "fixtures/example/incident-log.csv",
+        "--referrals",
+        "fixtures/ingest/referrals.csv",
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got: Vec<String> = sorted_lines(&dir.path().join("findings-2026-11-23.csv"))
+        .into_iter()
+        .filter(|l| l.starts_with("referral:"))
+        .collect();
+    assert_eq!(
+        got,
+        sorted_lines(&fixture("ingest/referrals.expected-findings-2026-11-23.csv"))
+    );
+    let s = stdout(&o);
+    assert!(s.contains("Cases read: 55") && s.contains("Referrals cross-checked: 13"), "{s}");
+    // The referral summaries (free text, Windows-1252) never reach the output.
+    assert!(!s.contains("partner"), "{s}");
+    // The incident findings are unchanged by the cross-check.
+    let incident: Vec<String> = sorted_lines(&dir.path().join("findings-2026-11-23.csv"))
+        .into_iter()
+        .filter(|l| !l.starts_with("referral:"))
+        .collect();
+    assert_eq!(
+        incident,
+        sorted_lines(&fixture("example/expected-findings-2026-11-23.csv"))
+    );
+}

@@ -47,6 +47,8 @@ pub struct Case {
     pub first_row: RowRef,
     /// How many rows it was read from.
     pub rows: u32,
+    /// A referral of a referral export (`referral:<ID>`), not a case of the log.
+    pub referral: bool,
 }
 
 impl Case {
@@ -423,6 +425,7 @@ impl RowSink for CaseBuilder<'_> {
                     values: values.into_boxed_slice(),
                     first_row: at,
                     rows: 1,
+                    referral: false,
                 });
             }
             Some(i) => self.merge(i as usize, at, values, la, child_id, reviewer, &case_ref),

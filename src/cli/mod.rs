@@ -72,6 +72,9 @@ pub(crate) struct InputArgs {
     /// An incident log (xlsx, xlsm, xls, xlsb, ods, csv, tsv); repeat for several
     #[arg(long = "log", value_name = "PATH")]
     logs: Vec<PathBuf>,
+    /// A referral-form export (CSV or spreadsheet) to cross-check against the logs; repeat for several
+    #[arg(long = "referrals", value_name = "PATH")]
+    referrals: Vec<PathBuf>,
     /// A configuration file (TOML) naming sources, rules overlays and local non-working days
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -94,7 +97,18 @@ impl InputArgs {
                 ..Default::default()
             });
         }
-        if config.sources.is_empty() {
+        for r in &self.referrals {
+            config.sources.push(crate::ingest::SourceSpec {
+                kind: crate::ingest::SourceKind::Referrals,
+                path: r.clone(),
+                ..Default::default()
+            });
+        }
+        if !config
+            .sources
+            .iter()
+            .any(|s| s.kind == crate::ingest::SourceKind::IncidentLog)
+        {
             return Err(crate::audit::AuditError::Config(crate::config::ConfigError::Invalid {
                 file: config.file.display().to_string(),
                 message: "no incident log to audit: give --log PATH or a configuration with [[sources]]".to_string(),

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::calendar::{add_months, Calendar};
 use crate::cases::{Case, Value};
 use crate::fields::{FieldId, Schema};
-use crate::rules::{Condition, Deadline, Duty, IfBlank, RuleSet, StartBlank};
+use crate::rules::{Condition, Deadline, Duty, IfBlank, RuleSet, StartBlank, Subject};
 
 /// The verdict on one duty of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,6 +82,8 @@ pub enum Reason {
     OutOfRange,
     /// The clock has not started (pending, no due date).
     NotStarted(FieldId),
+    /// A referral's answer (named) is blank or unreadable.
+    Referral(&'static str),
 }
 
 impl Reason {
@@ -102,6 +104,7 @@ impl Reason {
             ),
             Reason::OutOfRange => "a date is outside 1970-2200".to_string(),
             Reason::NotStarted(f) => format!("waiting for {}", schema.label(f)),
+            Reason::Referral(what) => format!("the referral's {what} is blank or unreadable"),
         }
     }
 }
@@ -222,13 +225,14 @@ pub fn due_date(
 }
 
 /// Working days in (a, b], as a non-negative count.
-fn wd(cal: &Calendar, a: NaiveDate, b: NaiveDate) -> Result<u32, Reason> {
+pub(crate) fn wd(cal: &Calendar, a: NaiveDate, b: NaiveDate) -> Result<u32, Reason> {
     cal.working_days_between(a, b)
         .map(|n| n.max(0) as u32)
         .ok_or(Reason::OutOfRange)
 }
 
-/// Evaluates one case against every duty, appending one finding per duty to `out`.
+/// Evaluates one case against every incident duty, appending one finding per duty to `out`
+/// (referral duties are evaluated by [`crate::referrals`]).
 pub fn evaluate_case(
     case_index: u32,
     case: &Case,
@@ -237,14 +241,16 @@ pub fn evaluate_case(
     as_of: NaiveDate,
     out: &mut Vec<Finding>,
 ) {
-    let first = out.len();
     let mut statuses: Vec<Status> = Vec::with_capacity(rules.duties.len());
     for (i, duty) in rules.duties.iter().enumerate() {
+        if duty.subject != Subject::Incident {
+            statuses.push(Status::NotApplicable);
+            continue;
+        }
         let f = evaluate_duty(case_index, i as u16, duty, case, cal, as_of, &statuses);
         statuses.push(f.status);
         out.push(f);
     }
-    debug_assert_eq!(out.len() - first, rules.duties.len());
 }
 
 fn blank(case: u32, duty: u16, status: Status, reason: Reason) -> Finding {

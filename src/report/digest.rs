@@ -248,7 +248,7 @@ impl Digest {
             week_start: as_of - chrono::Days::new(6),
             year_start,
             due_soon_until,
-            cases: audit.cases.cases.len(),
+            cases: audit.incident_case_count(),
             open_cases: open.iter().filter(|o| **o).count(),
             overdue,
             due_soon,

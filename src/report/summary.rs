@@ -18,7 +18,11 @@ pub fn text(audit: &Audit) -> String {
         "Rows: read {} = used {} + set aside {} + blank {}\n",
         r.rows_read, r.used, r.set_aside, r.blank
     ));
-    s.push_str(&format!("Cases read: {}\n", audit.cases.cases.len()));
+    s.push_str(&format!("Cases read: {}\n", audit.incident_case_count()));
+    let referrals = audit.referral_count();
+    if referrals > 0 {
+        s.push_str(&format!("Referrals cross-checked: {referrals}\n"));
+    }
     s.push_str(&format!(
         "Duties: met {}, late {}, overdue {}, pending {}, unknown {} (not applicable {}, ended early {})\n",
         t.met, t.late, t.overdue, t.pending, t.unknown, t.not_applicable, t.early
