@@ -1,0 +1,553 @@
+//! The run ledger: an embedded SQLite database in the state folder recording every `run` (when,
+//! as of which date, the hashes of the configuration and inputs, the findings summary, each
+//! duty's status per case, the recipients and whether delivery succeeded), a lock so two runs
+//! cannot both send, and what changed since the last report that was sent.
+//!
+//! Schema migrations are versioned with SQLite's `user_version`.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest as _, Sha256};
+
+use crate::audit::Audit;
+use crate::findings::Status;
+
+/// The database file in the state folder.
+pub const DB_FILE: &str = "ledger.sqlite3";
+/// The lock file in the state folder.
+pub const LOCK_FILE: &str = "run.lock";
+
+/// Why the ledger cannot be used. Each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("another safeguard-audit run is in progress (it holds {lock}); waited {waited_secs} s. If no run is going, the lock is released when that process ends: check `ps` for it.")]
+    Busy { lock: String, waited_secs: u64 },
+    #[error("the run ledger {file} is damaged or not a safeguard-audit ledger ({reason}). Move it aside (the next run starts a new ledger) or restore it from backup.")]
+    Corrupt { file: String, reason: String },
+    #[error("the run ledger {file} was written by a newer safeguard-audit (schema version {found}, this one knows {known}). Upgrade safeguard-audit.")]
+    TooNew { file: String, found: i64, known: i64 },
+    #[error("cannot use the state folder {dir}: {reason}")]
+    Io { dir: String, reason: String },
+}
+
+/// The newest schema version this code writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: runs, per-case duty statuses, input hashes.
+    "CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        week TEXT NOT NULL,
+        config_sha256 TEXT NOT NULL,
+        inputs_sha256 TEXT NOT NULL,
+        cases INTEGER NOT NULL,
+        met INTEGER NOT NULL,
+        late INTEGER NOT NULL,
+        overdue INTEGER NOT NULL,
+        pending INTEGER NOT NULL,
+        unknown INTEGER NOT NULL,
+        not_applicable INTEGER NOT NULL,
+        early INTEGER NOT NULL,
+        breaches INTEGER NOT NULL,
+        workbook TEXT,
+        delivery TEXT NOT NULL,
+        delivery_detail TEXT,
+        recipients TEXT NOT NULL DEFAULT '',
+        forced INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX runs_week ON runs(week, delivery);
+    CREATE TABLE statuses (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        case_ref TEXT NOT NULL,
+        duty TEXT NOT NULL,
+        status TEXT NOT NULL,
+        due TEXT,
+        PRIMARY KEY (run_id, case_ref, duty)
+    );
+    CREATE TABLE inputs (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        bytes INTEGER NOT NULL
+    );",
+];
+
+/// What happened to a run's email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    Failed,
+    /// This week's report had already been sent: files written, no email.
+    AlreadySent,
+    DryRun,
+    /// No `[email]` in the configuration.
+    NotConfigured,
+}
+
+impl Delivery {
+    pub fn id(self) -> &'static str {
+        match self {
+            Delivery::Sent => "sent",
+            Delivery::Failed => "failed",
+            Delivery::AlreadySent => "already-sent",
+            Delivery::DryRun => "dry-run",
+            Delivery::NotConfigured => "not-configured",
+        }
+    }
+}
+
+/// The reporting week of a date: its ISO week, e.g. `2026-W48`.
+pub fn week_of(d: NaiveDate) -> String {
+    let w = d.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// An exclusive lock on the state folder, released when dropped.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+/// Takes the state folder's lock, waiting up to `wait` for another run to finish.
+pub fn lock(state_dir: &Path, wait: Duration) -> Result<Lock, LedgerError> {
+    let io = |e: std::io::Error| LedgerError::Io {
+        dir: state_dir.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(state_dir).map_err(io)?;
+    let path = state_dir.join(LOCK_FILE);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Lock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(LedgerError::Busy {
+                    lock: path.display().to_string(),
+                    waited_secs: wait.as_secs(),
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+    }
+}
+
+/// The ledger database.
+pub struct Ledger {
+    conn: Connection,
+    file: PathBuf,
+}
+
+/// One earlier run, as the trend needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub id: i64,
+    pub as_of: NaiveDate,
+    pub overdue: i64,
+    pub met: i64,
+    pub late: i64,
+}
+
+/// What changed since the last report sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// As-of date of the report compared with (None: this is the first report).
+    pub since: Option<NaiveDate>,
+    /// (case ref, duty id) now overdue that were not overdue then.
+    pub new_overdue: Vec<(String, String)>,
+    /// Late or ended early now, not then.
+    pub new_breaches: Vec<(String, String)>,
+    /// Done (met or late) now, pending or overdue then.
+    pub completed: Vec<(String, String)>,
+    /// Cases in this report that were not in that one.
+    pub new_cases: Vec<String>,
+    /// Overdue and met counts of up to the last 12 reports sent, oldest first, then this one.
+    pub trend: Vec<(NaiveDate, i64, i64)>,
+}
+
+impl Changes {
+    /// Plain-text lines for the email and summary.
+    pub fn lines(&self) -> Vec<String> {
+        let Some(since) = self.since else {
+            return vec!["This is the first report recorded in the ledger.".to_string()];
+        };
+        let list = |v: &[(String, String)]| {
+            v.iter()
+                .map(|(c, d)| format!("{c} {d}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = vec![format!(
+            "Since the report as of {}:",
+            since.format("%d/%m/%Y")
+        )];
+        let mut push = |label: &str, n: usize, detail: String| {
+            if n == 0 {
+                out.push(format!("  {label}: none"));
+            } else {
+                out.push(format!("  {label}: {n} ({detail})"));
+            }
+        };
+        push("newly overdue", self.new_overdue.len(), list(&self.new_overdue));
+        push("new breaches", self.new_breaches.len(), list(&self.new_breaches));
+        push("duties completed", self.completed.len(), list(&self.completed));
+        push("new cases", self.new_cases.len(), self.new_cases.join(", "));
+        out
+    }
+}
+
+fn sqlite_error(file: &Path, e: rusqlite::Error) -> LedgerError {
+    LedgerError::Corrupt {
+        file: file.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// SHA-256 of a file's bytes, hex, and its length.
+pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let bytes = std::fs::read(path)?;
+    Ok((hex(&Sha256::digest(&bytes)), bytes.len() as u64))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Ledger {
+    /// Opens (creating and migrating) the ledger in `state_dir`.
+    pub fn open(state_dir: &Path) -> Result<Ledger, LedgerError> {
+        std::fs::create_dir_all(state_dir).map_err(|e| LedgerError::Io {
+            dir: state_dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let file = state_dir.join(DB_FILE);
+        let conn = Connection::open(&file).map_err(|e| sqlite_error(&file, e))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| sqlite_error(&file, e))?;
+        let mut ledger = Ledger { conn, file };
+        ledger.migrate()?;
+        Ok(ledger)
+    }
+
+    fn migrate(&mut self) -> Result<(), LedgerError> {
+        let file = self.file.clone();
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| sqlite_error(&file, e))?;
+        if version > SCHEMA_VERSION {
+            return Err(LedgerError::TooNew {
+                file: file.display().to_string(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if version == 0 {
+            // A fresh file must be empty; anything else is not ours.
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(|e| sqlite_error(&file, e))?;
+            if tables > 0 {
+                return Err(LedgerError::Corrupt {
+                    file: file.display().to_string(),
+                    reason: "it holds tables but no schema version".to_string(),
+                });
+            }
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| sqlite_error(&file, e))?;
+            tx.execute_batch(sql).map_err(|e| sqlite_error(&file, e))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(|e| sqlite_error(&file, e))?;
+            tx.commit().map_err(|e| sqlite_error(&file, e))?;
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64, LedgerError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| sqlite_error(&self.file, e))
+    }
+
+    /// Whether the report of `week` was already sent.
+    pub fn sent_in_week(&self, week: &str) -> Result<bool, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM runs WHERE week = ?1 AND delivery = 'sent'",
+                params![week],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| sqlite_error(&self.file, e))
+    }
+
+    /// The as-of date of the newest report sent.
+    pub fn last_sent(&self) -> Result<Option<(i64, NaiveDate)>, LedgerError> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, as_of FROM runs WHERE delivery = 'sent' ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| sqlite_error(&self.file, e))?;
+        Ok(row.and_then(|(id, d)| {
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .ok()
+                .map(|d| (id, d))
+        }))
+    }
+
+    /// How many runs are recorded.
+    pub fn run_count(&self) -> Result<i64, LedgerError> {
+        self.conn
+            .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+            .map_err(|e| sqlite_error(&self.file, e))
+    }
+
+    /// What changed between the last report sent and this audit, and the trend.
+    pub fn changes(&self, audit: &Audit) -> Result<Changes, LedgerError> {
+        let mut changes = Changes::default();
+        let sent = self.recent_sent(12)?;
+        changes.trend = sent.iter().map(|r| (r.as_of, r.overdue, r.met)).collect();
+        changes
+            .trend
+            .push((audit.as_of, audit.tally.overdue as i64, audit.tally.met as i64));
+        let Some((last_id, last_as_of)) = self.last_sent()? else {
+            return Ok(changes);
+        };
+        changes.since = Some(last_as_of);
+        let mut before: HashMap<(String, String), String> = HashMap::new();
+        let mut cases_before = std::collections::HashSet::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT case_ref, duty, status FROM statuses WHERE run_id = ?1")
+                .map_err(|e| sqlite_error(&self.file, e))?;
+            let rows = stmt
+                .query_map(params![last_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                })
+                .map_err(|e| sqlite_error(&self.file, e))?;
+            for row in rows {
+                let (c, d, s) = row.map_err(|e| sqlite_error(&self.file, e))?;
+                cases_before.insert(c.clone());
+                before.insert((c, d), s);
+            }
+        }
+        let mut seen_new = std::collections::HashSet::new();
+        for f in &audit.findings {
+            let case_ref = audit.case_ref(f.case).to_string();
+            let duty = audit.rules.duties[f.duty as usize].id.clone();
+            let old = before.get(&(case_ref.clone(), duty.clone())).map(String::as_str);
+            let key = (case_ref.clone(), duty);
+            match f.status {
+                Status::Overdue if old != Some("overdue") => changes.new_overdue.push(key),
+                Status::Late | Status::Early if old != Some(f.status.id()) => {
+                    changes.new_breaches.push(key)
+                }
+                Status::Met | Status::Late if matches!(old, Some("pending" | "overdue")) => {
+                    changes.completed.push(key)
+                }
+                _ => {}
+            }
+            if !cases_before.contains(&case_ref) && seen_new.insert(case_ref.clone()) {
+                changes.new_cases.push(case_ref);
+            }
+        }
+        // A case whose every duty is not applicable was not recorded; it is still not new if
+        // it was in the log then. Only cases with recorded statuses count as "before".
+        Ok(changes)
+    }
+
+    fn recent_sent(&self, n: usize) -> Result<Vec<RunSummary>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, as_of, overdue, met, late FROM runs WHERE delivery = 'sent'
+                 ORDER BY id DESC LIMIT ?1",
+            )
+            .map_err(|e| sqlite_error(&self.file, e))?;
+        let rows = stmt
+            .query_map(params![n as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .map_err(|e| sqlite_error(&self.file, e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, as_of, overdue, met, late) = row.map_err(|e| sqlite_error(&self.file, e))?;
+            if let Ok(as_of) = NaiveDate::parse_from_str(&as_of, "%Y-%m-%d") {
+                out.push(RunSummary {
+                    id,
+                    as_of,
+                    overdue,
+                    met,
+                    late,
+                });
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Records a run and its statuses. Returns the run id.
+    pub fn record(&mut self, run: &RunRecord, audit: &Audit) -> Result<i64, LedgerError> {
+        let file = self.file.clone();
+        let e = |err| sqlite_error(&file, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        let t = &audit.tally;
+        tx.execute(
+            "INSERT INTO runs (started_at, as_of, week, config_sha256, inputs_sha256, cases, met,
+                late, overdue, pending, unknown, not_applicable, early, breaches, workbook,
+                delivery, delivery_detail, recipients, forced)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                ?18, ?19)",
+            params![
+                run.started_at,
+                audit.as_of.format("%Y-%m-%d").to_string(),
+                week_of(audit.as_of),
+                run.config_sha256,
+                run.inputs_sha256(),
+                audit.incident_case_count() as i64,
+                t.met as i64,
+                t.late as i64,
+                t.overdue as i64,
+                t.pending as i64,
+                t.unknown as i64,
+                t.not_applicable as i64,
+                t.early as i64,
+                t.breaches as i64,
+                run.workbook,
+                run.delivery.id(),
+                run.delivery_detail,
+                run.recipients.join(", "),
+                run.forced as i64,
+            ],
+        )
+        .map_err(e)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO statuses (run_id, case_ref, duty, status, due)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e)?;
+            for f in audit
+                .findings
+                .iter()
+                .filter(|f| f.status != Status::NotApplicable)
+            {
+                stmt.execute(params![
+                    id,
+                    audit.case_ref(f.case),
+                    audit.rules.duties[f.duty as usize].id,
+                    f.status.id(),
+                    f.due.map(|d| d.format("%Y-%m-%d").to_string()),
+                ])
+                .map_err(e)?;
+            }
+            let mut stmt = tx
+                .prepare("INSERT INTO inputs (run_id, path, sha256, bytes) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(e)?;
+            for (path, sha, bytes) in &run.inputs {
+                stmt.execute(params![id, path, sha, *bytes as i64]).map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(id)
+    }
+}
+
+/// What a run records besides the audit.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub started_at: String,
+    pub config_sha256: String,
+    /// (path, sha256, bytes) of every input file.
+    pub inputs: Vec<(String, String, u64)>,
+    pub workbook: Option<String>,
+    pub delivery: Delivery,
+    pub delivery_detail: Option<String>,
+    pub recipients: Vec<String>,
+    pub forced: bool,
+}
+
+impl RunRecord {
+    /// One hash over all input hashes, in order.
+    pub fn inputs_sha256(&self) -> String {
+        let mut h = Sha256::new();
+        for (path, sha, _) in &self.inputs {
+            h.update(path.as_bytes());
+            h.update(sha.as_bytes());
+        }
+        hex(&h.finalize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_are_iso_weeks() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(week_of(d("2026-11-23")), "2026-W48");
+        assert_eq!(week_of(d("2026-11-29")), "2026-W48");
+        assert_eq!(week_of(d("2026-11-30")), "2026-W49");
+        assert_eq!(week_of(d("2027-01-01")), "2026-W53");
+    }
+
+    #[test]
+    fn migrates_a_new_ledger_and_refuses_foreign_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = Ledger::open(dir.path()).unwrap();
+        assert_eq!(l.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(l.run_count().unwrap(), 0);
+        drop(l);
+        // Reopening is idempotent.
+        assert!(Ledger::open(dir.path()).is_ok());
+        let junk = tempfile::tempdir().unwrap();
+        std::fs::write(junk.path().join(DB_FILE), b"this is not a database at all, sorry").unwrap();
+        let e = Ledger::open(junk.path()).err().unwrap();
+        assert!(matches!(e, LedgerError::Corrupt { .. }), "{e}");
+        assert!(e.to_string().contains("Move it aside"));
+    }
+
+    #[test]
+    fn the_lock_is_exclusive() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock(dir.path(), Duration::from_millis(0)).unwrap();
+        let e = lock(dir.path(), Duration::from_millis(300)).unwrap_err();
+        assert!(matches!(e, LedgerError::Busy { .. }), "{e}");
+        drop(held);
+        assert!(lock(dir.path(), Duration::from_millis(0)).is_ok());
+    }
+}
