@@ -62,6 +62,14 @@ pub fn check_config(path: &Path) -> Result<Vec<String>, (u8, String)> {
         ));
     }
     lines.push(format!("reports: {}", config.out_dir.display()));
+    // [email], as `run` will use it (the password must be in its environment variable).
+    if config.email.is_some() {
+        let settings = crate::email::Settings::resolve(&config, crate::email::Password::Required)
+            .map_err(|e| (exit::CONFIG, e.to_string()))?;
+        lines.push(settings.describe());
+    } else {
+        lines.push("email: no [email] section (`run` needs one to send the report)".to_string());
+    }
     lines.push("configuration OK".to_string());
     Ok(lines)
 }

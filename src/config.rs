@@ -103,6 +103,57 @@ pub struct EmailConfig {
     pub retry_for_secs: Option<u64>,
 }
 
+impl TlsMode {
+    /// The port used when `smtp_port` is not given: 587 (submission) for STARTTLS, 465
+    /// (submissions) for implicit TLS, 25 for a plain local relay.
+    pub fn default_port(self) -> u16 {
+        match self {
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+            TlsMode::None => 25,
+        }
+    }
+
+    /// How it is written in the configuration file.
+    pub fn name(self) -> &'static str {
+        match self {
+            TlsMode::Starttls => "starttls",
+            TlsMode::Tls => "tls",
+            TlsMode::None => "none",
+        }
+    }
+}
+
+/// Seconds `run` keeps retrying a transient delivery failure when `retry_for_secs` is not set.
+pub const DEFAULT_RETRY_FOR_SECS: u64 = 120;
+
+impl EmailConfig {
+    /// `smtp_port`, or the default for the TLS mode.
+    pub fn port(&self) -> u16 {
+        self.smtp_port.unwrap_or_else(|| self.tls.default_port())
+    }
+
+    /// How long to keep retrying transient failures.
+    pub fn retry_for(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.retry_for_secs.unwrap_or(DEFAULT_RETRY_FOR_SECS))
+    }
+}
+
+/// Whether an SMTP host names this machine: `localhost`, 127.0.0.0/8 or ::1. Only such a host
+/// may be used with `tls = "none"`.
+pub fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim().trim_end_matches('.');
+    if h.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let h = h
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(h);
+    h.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.to_canonical().is_loopback())
+}
+
 /// `[schedule]`: when `schedule` runs the weekly report.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -290,6 +341,38 @@ mod tests {
         assert_eq!(c.state_dir, PathBuf::from("conf/out/state"));
         assert_eq!(c.email.unwrap().tls, TlsMode::Starttls);
         assert_eq!(c.schedule.unwrap().timezone, "Europe/London");
+    }
+
+    #[test]
+    fn email_defaults_and_loopback() {
+        let c = parse("[email]\nfrom = \"a@x\"\nto = [\"b@x\"]\nsmtp_host = \"h\"\ntls = \"tls\"")
+            .unwrap();
+        let e = c.email.unwrap();
+        assert_eq!(e.port(), 465);
+        assert_eq!(e.retry_for().as_secs(), DEFAULT_RETRY_FOR_SECS);
+        assert_eq!(TlsMode::Starttls.default_port(), 587);
+        assert_eq!(TlsMode::None.default_port(), 25);
+        for h in [
+            "localhost",
+            "LOCALHOST.",
+            "127.0.0.1",
+            "127.3.2.1",
+            "::1",
+            "[::1]",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "smtp.x.gov.uk",
+            "10.0.0.1",
+            "128.0.0.1",
+            "localhost.evil.com",
+            "",
+            "::2",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
     }
 
     #[test]

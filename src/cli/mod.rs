@@ -4,6 +4,8 @@ mod audit;
 mod check_config;
 mod explain;
 mod holidays;
+mod run;
+mod schedule;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +53,8 @@ enum Command {
     Explain(explain::Args),
     Holidays(holidays::Args),
     CheckConfig(check_config::Args),
+    Run(run::Args),
+    Schedule(schedule::Args),
 }
 
 /// Parses a `YYYY-MM-DD` date argument.
@@ -118,16 +122,21 @@ impl InputArgs {
     }
 }
 
-/// Maps an audit error to its exit code and prints it.
-pub(crate) fn fail(e: &crate::audit::AuditError) -> ExitCode {
+/// The exit code of an audit error.
+pub fn exit_code(e: &crate::audit::AuditError) -> u8 {
     use crate::audit::AuditError as E;
-    eprintln!("error: {e}");
-    ExitCode::from(match e {
+    match e {
         E::Config(_) | E::Rules(_) => exit::CONFIG,
         E::Input(crate::cases::ReadError::Config(_)) => exit::CONFIG,
         E::Input(_) => exit::INPUT,
         E::Output { .. } => exit::OUTPUT,
-    })
+    }
+}
+
+/// Prints an audit error and returns its exit code.
+pub(crate) fn fail(e: &crate::audit::AuditError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(exit_code(e))
 }
 
 /// Runs the command line.
@@ -139,14 +148,18 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Holidays(a) => holidays::run(a),
         Command::CheckConfig(a) => check_config::run(a),
+        Command::Run(a) => run::run(a),
+        Command::Schedule(a) => schedule::run(a),
     }
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SAFEGUARD_AUDIT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }
