@@ -96,6 +96,9 @@ pub struct Digest {
     /// On-time rate per quarter of due date ("2024 Q2" = Apr-Jun 2024, calendar quarters),
     /// oldest first.
     pub per_quarter: Vec<Compliance>,
+    /// What changed since the last report sent (the weekly run's ledger); `None` for a
+    /// one-off audit.
+    pub changes: Option<crate::ledger::Changes>,
 }
 
 fn item(audit: &Audit, f: &Finding) -> Item {
@@ -263,7 +266,14 @@ impl Digest {
                 Vec::new()
             },
             per_quarter: quarters.into_values().collect(),
+            changes: None,
         }
+    }
+
+    /// The digest with what changed since the last report.
+    pub fn with_changes(mut self, changes: crate::ledger::Changes) -> Digest {
+        self.changes = Some(changes);
+        self
     }
 }
 

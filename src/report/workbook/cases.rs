@@ -1,0 +1,134 @@
+//! The Cases sheet: one row per case, and for each duty its due date, done date and status,
+//! the status colour-coded. Duties are grouped under their titles in the first row.
+//!
+//! Referrals of a referral export (`referral:<ID>`) are rows too, with the referral duties;
+//! the referral columns appear only when referrals were cross-checked. A cell group is blank
+//! where a duty was not checked against that row.
+
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+
+use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, MAX_ROWS, V};
+use crate::findings::Finding;
+use crate::rules::{Duty, Subject};
+
+const CASE_COLUMNS: [&str; 3] = ["Case reference", "Child ID", "Local authority"];
+
+/// The Cases sheet.
+pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
+    let columns = duty_columns(ctx);
+    let ws = book.add_worksheet_with_constant_memory()?;
+    page_setup(ws, ctx, "Cases", 2, 1)?;
+    ws.set_paper_size(8); // A3: a wide grid
+    group_row(ws, ctx, &columns)?;
+    let headers = headers(&columns);
+    let total = ctx.audit.cases.cases.len();
+    let spec = TableSpec {
+        name: "Cases",
+        headers: &headers,
+        row: 1,
+        first_col: 0,
+        rows: total,
+        empty: "None: the log has no cases",
+        excel_table: false,
+    };
+    let first = start_table(ws, ctx.f, &spec)?;
+    let mut rows = Rows::new(ws, ctx.f, first);
+    rows.no_wrap();
+    for g in 0..columns.iter().flatten().count() as u16 {
+        rows.fix(&[(3 + 3 * g, 11), (4 + 3 * g, 11), (5 + 3 * g, 14)]);
+    }
+    let findings = &ctx.audit.findings;
+    let order = by_case(findings);
+    let mut next = order.iter().map(|&i| &findings[i as usize]).peekable();
+    for case in 0..total.min(MAX_ROWS) {
+        let mut own = Vec::new();
+        while let Some(f) = next.next_if(|f| f.case as usize == case) {
+            own.push(f);
+        }
+        rows.put(&case_row(ctx, case, &own, &columns))?;
+    }
+    cells::overflow_note(&mut rows, ctx.f, total)?;
+    rows.fit_columns(&[16, 10, 14])
+}
+
+/// Per duty (by index), its column group; referral duties only when referrals were checked.
+fn duty_columns(ctx: &Ctx) -> Vec<Option<usize>> {
+    let referrals = ctx.audit.cases.cases.iter().any(|c| c.referral);
+    let mut n = 0;
+    ctx.audit
+        .rules
+        .duties
+        .iter()
+        .map(|d| {
+            (d.subject == Subject::Incident || referrals).then(|| {
+                n += 1;
+                n - 1
+            })
+        })
+        .collect()
+}
+
+/// The duties shown, in column order.
+fn shown<'a>(ctx: &'a Ctx, columns: &'a [Option<usize>]) -> impl Iterator<Item = &'a Duty> {
+    let duties = &ctx.audit.rules.duties;
+    duties
+        .iter()
+        .zip(columns)
+        .filter(|(_, c)| c.is_some())
+        .map(|(d, _)| d)
+}
+
+/// Finding indices ordered by case, then duty (already so, but not relied upon).
+fn by_case(findings: &[Finding]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..findings.len() as u32).collect();
+    order.sort_by_key(|&i| {
+        let f = &findings[i as usize];
+        (f.case, f.duty)
+    });
+    order
+}
+
+/// The first row: "Case" over the case columns, then each duty's title over its three columns.
+fn group_row(ws: &mut Worksheet, ctx: &Ctx, columns: &[Option<usize>]) -> Result<(), XlsxError> {
+    ws.set_row_height(0, 45)?;
+    ws.merge_range(0, 0, 0, 2, "Case", &ctx.f.group)?;
+    for (i, d) in shown(ctx, columns).enumerate() {
+        let c = 3 + 3 * i as u16;
+        ws.merge_range(0, c, 0, c + 2, &d.title, &ctx.f.group)?;
+    }
+    Ok(())
+}
+
+/// "Case reference", "Child ID", "Local authority", then "Due", "Done", "Status" under each
+/// duty's title (a plain autofilter: an Excel table would need every header different).
+fn headers(columns: &[Option<usize>]) -> Vec<String> {
+    let mut h = cells::headers(&CASE_COLUMNS);
+    for _ in columns.iter().flatten() {
+        h.extend(cells::headers(&["Due", "Done", "Status"]));
+    }
+    h
+}
+
+/// One case and its findings as a row.
+fn case_row<'a>(
+    ctx: &'a Ctx,
+    case: usize,
+    findings: &[&Finding],
+    columns: &[Option<usize>],
+) -> Vec<V<'a>> {
+    let c = &ctx.audit.cases.cases[case];
+    let groups = columns.iter().flatten().count();
+    let mut row = vec![V::D(None); 3 + 3 * groups];
+    row[0] = V::S(&c.case_ref);
+    row[1] = V::S(c.child_id.as_deref().unwrap_or(""));
+    row[2] = V::S(c.local_authority.as_deref().unwrap_or(""));
+    for f in findings {
+        if let Some(Some(g)) = columns.get(f.duty as usize) {
+            let at = 3 + 3 * g;
+            row[at] = V::D(f.due);
+            row[at + 1] = V::D(f.done);
+            row[at + 2] = V::St(f.status);
+        }
+    }
+    row
+}

@@ -1,0 +1,141 @@
+//! The two lists a meeting works through: Action required (every overdue and pending duty,
+//! soonest due first) and Breaches (every late, overdue and ended-early duty). Both come
+//! straight from the digest, in its order.
+
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, MAX_ROWS, V};
+use crate::report::digest::Item;
+
+/// What the "Partnership's breach" column says of the Panel's own duty.
+pub const NOT_PARTNERSHIP: &str = "Panel's timescale — not the partnership's breach";
+
+const ACTION: [&str; 9] = [
+    "Case reference",
+    "Child ID",
+    "Local authority",
+    "Duty",
+    "Clock start",
+    "Due date",
+    "Working days left (negative: overdue)",
+    "Status",
+    "Who must act",
+];
+const ACTION_WIDTHS: [usize; 9] = [16, 10, 14, 40, 11, 11, 20, 10, 14];
+/// Wrapped columns: the duty.
+const ACTION_FIXED: [(u16, usize); 2] = [(3, 52), (6, 20)];
+
+const BREACHES: [&str; 11] = [
+    "Case reference",
+    "Child ID",
+    "Local authority",
+    "Duty",
+    "Status",
+    "Due date",
+    "Done",
+    "Working days late",
+    "Who acts",
+    "Partnership's breach",
+    "Legal source",
+];
+const BREACH_WIDTHS: [usize; 11] = [16, 10, 14, 40, 10, 11, 11, 10, 14, 14, 24];
+/// Wrapped columns: the duty, whose breach it is and the legal source.
+const BREACH_FIXED: [(u16, usize); 3] = [(3, 40), (9, 22), (10, 50)];
+
+/// A list sheet: its name, table, headers and how a digest item becomes a row.
+struct List<'a> {
+    sheet: &'a str,
+    table: &'a str,
+    headers: &'a [&'a str],
+    widths: &'a [usize],
+    fixed: &'a [(u16, usize)],
+    empty: &'a str,
+    row: fn(&Item) -> Vec<V<'_>>,
+}
+
+/// The Action required sheet.
+pub fn write_action(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
+    let list = List {
+        sheet: "Action required",
+        table: "ActionRequired",
+        headers: &ACTION,
+        widths: &ACTION_WIDTHS,
+        fixed: &ACTION_FIXED,
+        empty: "None: nothing is overdue or pending",
+        row: action_row,
+    };
+    write_list(book, ctx, &list, &ctx.digest.action)
+}
+
+/// The Breaches sheet.
+pub fn write_breaches(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
+    let list = List {
+        sheet: "Breaches",
+        table: "Breaches",
+        headers: &BREACHES,
+        widths: &BREACH_WIDTHS,
+        fixed: &BREACH_FIXED,
+        empty: "None: no duty was late, overdue or ended early",
+        row: breach_row,
+    };
+    write_list(book, ctx, &list, &ctx.digest.breaches)
+}
+
+fn write_list(
+    book: &mut Workbook,
+    ctx: &Ctx,
+    list: &List,
+    items: &[Item],
+) -> Result<(), XlsxError> {
+    let ws = book.add_worksheet_with_constant_memory()?;
+    page_setup(ws, ctx, list.sheet, 1, 1)?;
+    let headers = cells::headers(list.headers);
+    let spec = TableSpec {
+        name: list.table,
+        headers: &headers,
+        row: 0,
+        first_col: 0,
+        rows: items.len(),
+        empty: list.empty,
+        excel_table: true,
+    };
+    let first = start_table(ws, ctx.f, &spec)?;
+    let mut rows = Rows::new(ws, ctx.f, first);
+    rows.fix(list.fixed);
+    rows.wrap_unless_over(items.len());
+    for it in items.iter().take(MAX_ROWS) {
+        rows.put(&(list.row)(it))?;
+    }
+    cells::overflow_note(&mut rows, ctx.f, items.len())?;
+    rows.fit_columns(list.widths)
+}
+
+fn action_row(it: &Item) -> Vec<V<'_>> {
+    vec![
+        V::S(&it.case_ref),
+        V::S(&it.child_id),
+        V::S(&it.local_authority),
+        V::W(&it.duty),
+        V::D(it.start),
+        V::D(it.due),
+        V::N(it.working_days),
+        V::St(it.status),
+        V::S(it.actor.label()),
+    ]
+}
+
+fn breach_row(it: &Item) -> Vec<V<'_>> {
+    vec![
+        V::S(&it.case_ref),
+        V::S(&it.child_id),
+        V::S(&it.local_authority),
+        V::W(&it.duty),
+        V::St(it.status),
+        V::D(it.due),
+        V::D(it.done),
+        V::N(it.working_days.map(|n| -n)),
+        V::S(it.actor.label()),
+        V::W(if it.breach { "Yes" } else { NOT_PARTNERSHIP }),
+        V::W(&it.source),
+    ]
+}

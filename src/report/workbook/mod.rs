@@ -1,0 +1,110 @@
+//! The compliance workbook, `compliance-<as-of>.xlsx`: the human-readable twin of the findings
+//! file, with one sheet per question a safeguarding partnership asks (Summary, Action required,
+//! Breaches, Cases, Data quality, Rules).
+//!
+//! Cases are named by case reference and child ID only. Text from a log is always written as
+//! text, never as a formula. The big sheets (Action required, Breaches, Cases, Data quality) are
+//! written row by row in constant-memory mode, so 100,000 cases take seconds and little memory;
+//! they use Excel tables while they are small, and a plain autofilter when they are large.
+
+mod cases;
+mod cells;
+mod lists;
+mod quality;
+mod rules;
+mod summary;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
+
+use crate::audit::Audit;
+use crate::report::digest::Digest;
+
+/// The sheet names, in order.
+pub const SHEETS: [&str; 6] = [
+    "Summary",
+    "Action required",
+    "Breaches",
+    "Cases",
+    "Data quality",
+    "Rules",
+];
+
+/// Why the workbook could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    #[error("cannot build the workbook: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("cannot save the workbook: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// `dir/compliance-YYYY-MM-DD.xlsx`.
+pub fn path(dir: &Path, as_of: NaiveDate) -> PathBuf {
+    dir.join(format!("compliance-{}.xlsx", as_of.format("%Y-%m-%d")))
+}
+
+/// Writes the workbook to `path` atomically: into a temporary file in the same folder, then
+/// renamed over the target, so a reader never sees half a workbook.
+pub fn write(audit: &Audit, digest: &Digest, path: &Path) -> Result<(), WorkbookError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut book = build(audit, digest, dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    book.save_to_writer(std::io::BufWriter::with_capacity(
+        1 << 16,
+        tmp.as_file_mut(),
+    ))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Builds every sheet. Constant-memory sheets keep their rows in temporary files in `dir`
+/// (beside the output, rather than a /tmp that may live in memory).
+fn build(audit: &Audit, digest: &Digest, dir: &Path) -> Result<Workbook, XlsxError> {
+    let mut book = Workbook::new();
+    book.set_tempdir(dir)?;
+    book.set_properties(&properties(audit));
+    let f = cells::Formats::new();
+    let ctx = cells::Ctx {
+        audit,
+        digest,
+        f: &f,
+    };
+    summary::write(&mut book, &ctx)?;
+    lists::write_action(&mut book, &ctx)?;
+    lists::write_breaches(&mut book, &ctx)?;
+    cases::write(&mut book, &ctx)?;
+    quality::write(&mut book, &ctx)?;
+    rules::write(&mut book, &ctx)?;
+    if audit.findings.len() > 200_000 {
+        // Large files: faster compression, a slightly bigger file.
+        book.set_zip_compression_level(1);
+    }
+    Ok(book)
+}
+
+/// Title, author and a comment saying what produced the workbook, when, and with which rules.
+fn properties(audit: &Audit) -> DocProperties {
+    let as_of = audit.as_of.format("%d/%m/%Y");
+    DocProperties::new()
+        .set_title(format!(
+            "Serious child safeguarding incidents: compliance as of {as_of}"
+        ))
+        .set_subject("Statutory timescales of serious child safeguarding incidents")
+        .set_author("safeguard-audit")
+        .set_company("safeguard-audit")
+        .set_keywords("safeguarding, compliance, audit")
+        .set_comment(format!(
+            "Produced by safeguard-audit {} as of {}. Rules: {}.",
+            env!("CARGO_PKG_VERSION"),
+            audit.as_of.format("%Y-%m-%d"),
+            audit.rules.files.join(" + ")
+        ))
+}
