@@ -198,9 +198,9 @@ impl Changes {
         )];
         let mut push = |label: &str, n: usize, detail: String| {
             if n == 0 {
-                out.push(format!("  {label}: none"));
+                out.push(format!("- {label}: none"));
             } else {
-                out.push(format!("  {label}: {n} ({detail})"));
+                out.push(format!("- {label}: {n} ({detail})"));
             }
         };
         push("newly overdue", self.new_overdue.len(), list(&self.new_overdue));

@@ -1,0 +1,278 @@
+//! The run ledger and the scheduler, with a real SMTP server on loopback: one report a week
+//! whatever cron does, `--force` sends again, a failed delivery is resent, two concurrent runs
+//! send once, what changed since the last report, a damaged or locked ledger fails clearly,
+//! the schedule preview across clock changes, and the scheduler's missed run and SIGTERM.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{Certs, SmtpServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_safeguard-audit");
+const PASSWORD: &str = "s3cret-pw";
+const PASSWORD_ENV: &str = "SG_LEDGER_TEST_PASSWORD";
+
+const HEADER: &str = "Case reference,Local authority,Child ID,Date of incident,Date LA became aware,Outcome,Abuse or neglect,Child status,Incident location,Panel notified,Partners notified";
+
+struct Live {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    config: PathBuf,
+    server: SmtpServer,
+}
+
+fn live(test: &str, extra_config: &str) -> Option<Live> {
+    let Some(python) = support::python_with_aiosmtpd() else {
+        support::skip(test, "python3 with aiosmtpd is not installed");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let certs = Certs::generate(&root.join("certs"));
+    let server = SmtpServer::start(&python, &certs, &root.join("spool"), "starttls");
+    write_log(&root, &["T-1,Testshire,C-1,01/11/2026,02/11/2026,died,known,child in need,in area,,"]);
+    let config = root.join("audit.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[sources]]\npath = \"log.csv\"\n[report]\nout_dir = \"reports\"\n{extra_config}\n\
+             [email]\nfrom = \"Audit <audit@testshire.gov.uk>\"\nto = [\"director@testshire.gov.uk\"]\n\
+             smtp_host = \"127.0.0.1\"\nsmtp_port = {}\nusername = \"audit\"\n\
+             password_env = \"{PASSWORD_ENV}\"\nca_file = {:?}\nretry_for_secs = 3\n",
+            server.port,
+            certs.ca.display().to_string()
+        ),
+    )
+    .unwrap();
+    Some(Live {
+        _dir: dir,
+        root,
+        config,
+        server,
+    })
+}
+
+fn write_log(root: &Path, rows: &[&str]) {
+    let mut text = format!("{HEADER}\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(root.join("log.csv"), text).unwrap();
+}
+
+fn command(config: &Path, as_of: &str, args: &[&str], password: &str) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(["run", "--config"])
+        .arg(config)
+        .args(["--as-of", as_of])
+        .args(args)
+        .env(PASSWORD_ENV, password)
+        .env("SAFEGUARD_AUDIT_LOCK_WAIT_SECS", "0");
+    c
+}
+
+fn run(l: &Live, as_of: &str, args: &[&str]) -> Output {
+    command(&l.config, as_of, args, PASSWORD).output().unwrap()
+}
+
+fn all(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn one_email_a_week_and_force_sends_again() {
+    let Some(l) = live("one_email_a_week_and_force_sends_again", "") else {
+        return;
+    };
+    let o = run(&l, "2026-11-23", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert!(all(&o).contains("emailed to 1 recipient"));
+    assert!(all(&o).contains("first report"), "{}", all(&o));
+    // Same reporting week (Monday to Sunday): files again, no email.
+    let o = run(&l, "2026-11-25", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert!(all(&o).contains("already emailed"), "{}", all(&o));
+    assert!(l.root.join("reports/findings-2026-11-25.csv").exists());
+    assert_eq!(l.server.wait_for(1, Duration::from_secs(3)).len(), 1);
+    // --force sends again.
+    let o = run(&l, "2026-11-25", &["--force"]);
+    assert!(all(&o).contains("emailed to 1 recipient"), "{}", all(&o));
+    assert_eq!(l.server.wait_for(2, Duration::from_secs(5)).len(), 2);
+    // Next week sends, and says what changed.
+    write_log(
+        &l.root,
+        &[
+            "T-1,Testshire,C-1,01/11/2026,02/11/2026,died,known,child in need,in area,30/11/2026,",
+            "T-2,Testshire,C-2,27/11/2026,27/11/2026,seriously harmed,suspected,child in need,in area,,",
+        ],
+    );
+    let o = run(&l, "2026-11-30", &[]);
+    let out = all(&o);
+    assert!(out.contains("emailed to 1 recipient"), "{out}");
+    assert!(out.contains("Since the report as of 25/11/2026"), "{out}");
+    assert!(out.contains("new cases: 1 (T-2)"), "{out}");
+    let msgs = l.server.wait_for(3, Duration::from_secs(5));
+    assert_eq!(msgs.len(), 3);
+    let eml = std::fs::read_to_string(&msgs[2].1).unwrap();
+    assert!(eml.contains("T-2"), "the email lists what changed");
+}
+
+#[test]
+fn a_failed_delivery_is_resent_by_the_next_run() {
+    let Some(l) = live("a_failed_delivery_is_resent_by_the_next_run", "") else {
+        return;
+    };
+    let o = command(&l.config, "2026-11-23", &[], "wrong-password")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", all(&o));
+    assert!(l.root.join("reports/compliance-2026-11-23.xlsx").exists());
+    assert_eq!(l.server.messages().len(), 0);
+    let o = run(&l, "2026-11-24", &[]);
+    assert!(all(&o).contains("emailed to 1 recipient"), "{}", all(&o));
+    assert_eq!(l.server.wait_for(1, Duration::from_secs(5)).len(), 1);
+}
+
+#[test]
+fn two_concurrent_runs_send_once() {
+    let Some(l) = live("two_concurrent_runs_send_once", "") else {
+        return;
+    };
+    let spawn = || {
+        command(&l.config, "2026-11-23", &[], PASSWORD)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let sent = outs
+        .iter()
+        .filter(|o| all(o).contains("emailed to"))
+        .count();
+    assert_eq!(sent, 1, "{}\n---\n{}", all(&outs[0]), all(&outs[1]));
+    for o in &outs {
+        let s = all(o);
+        assert!(
+            s.contains("emailed to")
+                || s.contains("already emailed")
+                || s.contains("another safeguard-audit run is in progress"),
+            "{s}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(l.server.messages().len(), 1);
+}
+
+#[test]
+fn a_locked_or_damaged_ledger_fails_clearly() {
+    let Some(l) = live("a_locked_or_damaged_ledger_fails_clearly", "") else {
+        return;
+    };
+    let state = l.root.join("reports/state");
+    std::fs::create_dir_all(&state).unwrap();
+    let lock = std::fs::File::create(state.join("run.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let o = run(&l, "2026-11-23", &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", all(&o));
+    assert!(all(&o).contains("another safeguard-audit run is in progress"));
+    assert!(!all(&o).contains("panicked"));
+    drop(lock);
+    std::fs::write(state.join("ledger.sqlite3"), b"garbage, not SQLite at all: 0123456789abcdef").unwrap();
+    let o = run(&l, "2026-11-23", &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", all(&o));
+    assert!(all(&o).contains("damaged"), "{}", all(&o));
+    assert!(all(&o).contains("Move it aside"), "{}", all(&o));
+    assert!(!all(&o).contains("panicked"));
+    assert_eq!(l.server.messages().len(), 0);
+}
+
+#[test]
+fn schedule_preview_across_clock_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[sources]]\npath = \"log.csv\"\n[schedule]\ncron = \"0 7 * * MON\"\n",
+    )
+    .unwrap();
+    let preview = |from: &str| {
+        let o = Command::new(BIN)
+            .args(["schedule", "--config"])
+            .arg(&config)
+            .args(["--preview", "3", "--from", from])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", all(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(
+        preview("2027-03-20T00:00:00Z"),
+        "2027-03-22T07:00:00+00:00\n2027-03-29T07:00:00+01:00\n2027-04-05T07:00:00+01:00\n"
+    );
+    assert_eq!(
+        preview("2026-10-17T00:00:00Z"),
+        "2026-10-19T07:00:00+01:00\n2026-10-26T07:00:00+00:00\n2026-11-02T07:00:00+00:00\n"
+    );
+    std::fs::write(
+        &config,
+        "[[sources]]\npath = \"log.csv\"\n[schedule]\ncron = \"0 7 * MON\"\n",
+    )
+    .unwrap();
+    let o = Command::new(BIN)
+        .args(["schedule", "--config"])
+        .arg(&config)
+        .args(["--preview", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(all(&o).contains("[schedule] cron"), "{}", all(&o));
+}
+
+#[test]
+fn the_scheduler_runs_a_missed_report_and_stops_on_sigterm() {
+    let Some(l) = live(
+        "the_scheduler_runs_a_missed_report_and_stops_on_sigterm",
+        "[schedule]\ncron = \"0 7 * * *\"\n",
+    ) else {
+        return;
+    };
+    let mut child = Command::new(BIN)
+        .args(["schedule", "--config"])
+        .arg(&l.config)
+        .env(PASSWORD_ENV, PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // No report was ever sent, and a daily 07:00 run has passed: it runs at once.
+    let msgs = l.server.wait_for(1, Duration::from_secs(30));
+    assert_eq!(msgs.len(), 1, "the missed run sent the report");
+    std::thread::sleep(Duration::from_millis(500));
+    let start = Instant::now();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "clean exit on SIGTERM");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "stops promptly");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("missed run"), "{s}");
+    assert!(s.contains("next run at"), "{s}");
+    assert!(s.contains("stopped"), "{s}");
+}
