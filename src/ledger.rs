@@ -30,7 +30,11 @@ pub enum LedgerError {
     #[error("the run ledger {file} is damaged or not a safeguard-audit ledger ({reason}). Move it aside (the next run starts a new ledger) or restore it from backup.")]
     Corrupt { file: String, reason: String },
     #[error("the run ledger {file} was written by a newer safeguard-audit (schema version {found}, this one knows {known}). Upgrade safeguard-audit.")]
-    TooNew { file: String, found: i64, known: i64 },
+    TooNew {
+        file: String,
+        found: i64,
+        known: i64,
+    },
     #[error("cannot use the state folder {dir}: {reason}")]
     Io { dir: String, reason: String },
 }
@@ -203,9 +207,21 @@ impl Changes {
                 out.push(format!("- {label}: {n} ({detail})"));
             }
         };
-        push("newly overdue", self.new_overdue.len(), list(&self.new_overdue));
-        push("new breaches", self.new_breaches.len(), list(&self.new_breaches));
-        push("duties completed", self.completed.len(), list(&self.completed));
+        push(
+            "newly overdue",
+            self.new_overdue.len(),
+            list(&self.new_overdue),
+        );
+        push(
+            "new breaches",
+            self.new_breaches.len(),
+            list(&self.new_breaches),
+        );
+        push(
+            "duties completed",
+            self.completed.len(),
+            list(&self.completed),
+        );
         push("new cases", self.new_cases.len(), self.new_cases.join(", "));
         out
     }
@@ -331,9 +347,11 @@ impl Ledger {
         let mut changes = Changes::default();
         let sent = self.recent_sent(12)?;
         changes.trend = sent.iter().map(|r| (r.as_of, r.overdue, r.met)).collect();
-        changes
-            .trend
-            .push((audit.as_of, audit.tally.overdue as i64, audit.tally.met as i64));
+        changes.trend.push((
+            audit.as_of,
+            audit.tally.overdue as i64,
+            audit.tally.met as i64,
+        ));
         let Some((last_id, last_as_of)) = self.last_sent()? else {
             return Ok(changes);
         };
@@ -347,7 +365,11 @@ impl Ledger {
                 .map_err(|e| sqlite_error(&self.file, e))?;
             let rows = stmt
                 .query_map(params![last_id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
                 })
                 .map_err(|e| sqlite_error(&self.file, e))?;
             for row in rows {
@@ -360,7 +382,9 @@ impl Ledger {
         for f in &audit.findings {
             let case_ref = audit.case_ref(f.case).to_string();
             let duty = audit.rules.duties[f.duty as usize].id.clone();
-            let old = before.get(&(case_ref.clone(), duty.clone())).map(String::as_str);
+            let old = before
+                .get(&(case_ref.clone(), duty.clone()))
+                .map(String::as_str);
             let key = (case_ref.clone(), duty);
             match f.status {
                 Status::Overdue if old != Some("overdue") => changes.new_overdue.push(key),
@@ -478,7 +502,8 @@ impl Ledger {
                 .prepare("INSERT INTO inputs (run_id, path, sha256, bytes) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(e)?;
             for (path, sha, bytes) in &run.inputs {
-                stmt.execute(params![id, path, sha, *bytes as i64]).map_err(e)?;
+                stmt.execute(params![id, path, sha, *bytes as i64])
+                    .map_err(e)?;
             }
         }
         tx.commit().map_err(e)?;
@@ -535,7 +560,11 @@ mod tests {
         // Reopening is idempotent.
         assert!(Ledger::open(dir.path()).is_ok());
         let junk = tempfile::tempdir().unwrap();
-        std::fs::write(junk.path().join(DB_FILE), b"this is not a database at all, sorry").unwrap();
+        std::fs::write(
+            junk.path().join(DB_FILE),
+            b"this is not a database at all, sorry",
+        )
+        .unwrap();
         let e = Ledger::open(junk.path()).err().unwrap();
         assert!(matches!(e, LedgerError::Corrupt { .. }), "{e}");
         assert!(e.to_string().contains("Move it aside"));

@@ -18,16 +18,40 @@ use crate::rules::{Deadline, RuleSet, Subject};
 
 /// The columns of a referral export, in target order.
 const COLUMNS: &[(&str, &[&str], bool)] = &[
-    ("referral_id", &["Referral ID", "Referral reference", "Referral no"], true),
-    ("date_submitted", &["Date submitted", "Submitted", "Submission date"], true),
+    (
+        "referral_id",
+        &["Referral ID", "Referral reference", "Referral no"],
+        true,
+    ),
+    (
+        "date_submitted",
+        &["Date submitted", "Submitted", "Submission date"],
+        true,
+    ),
     ("request_type", &["Request type", "Type of request"], false),
     ("referrer_agency", &["Referrer agency", "Agency"], false),
     ("case_ref", &["Case reference", "Case ref"], false),
     ("child_id", &["Child ID"], false),
-    ("incident_date", &["Date of death or incident", "Date of incident", "Date of death or critical incident"], false),
+    (
+        "incident_date",
+        &[
+            "Date of death or incident",
+            "Date of incident",
+            "Date of death or critical incident",
+        ],
+        false,
+    ),
     ("child_status", &["Child status"], false),
-    ("child_died", &["Child died", "Is the child deceased"], false),
-    ("child_harmed", &["Child seriously harmed", "Is the child seriously harmed"], false),
+    (
+        "child_died",
+        &["Child died", "Is the child deceased"],
+        false,
+    ),
+    (
+        "child_harmed",
+        &["Child seriously harmed", "Is the child seriously harmed"],
+        false,
+    ),
     ("abuse_neglect", &["Abuse or neglect"], false),
 ];
 const ID: usize = 0;
@@ -141,7 +165,11 @@ impl Sink<'_> {
             Ok(None) => Value::Blank,
             Ok(Some(d)) if dates::plausible(d, self.as_of) => Value::Date(d),
             Ok(Some(d)) => {
-                self.problem(at, id, format!("{label}: {} is not plausible", d.format("%d/%m/%Y")));
+                self.problem(
+                    at,
+                    id,
+                    format!("{label}: {} is not plausible", d.format("%d/%m/%Y")),
+                );
                 Value::Invalid
             }
             Err(e) => {
@@ -297,7 +325,15 @@ pub fn cross_check(
         let case_index = set.cases.len() as u32;
         let followed = r.case_ref.as_ref().is_some_and(|c| refs.contains(c))
             || matches!((&r.child_id, r.incident_date), (Some(id), Some(d)) if by_child.contains(&(id.clone(), d)));
-        findings.push(verdict(&r, followed, case_index, duty_index as u16, n, cal, as_of));
+        findings.push(verdict(
+            &r,
+            followed,
+            case_index,
+            duty_index as u16,
+            n,
+            cal,
+            as_of,
+        ));
         set.cases.push(crate::cases::Case {
             case_ref: format!("referral:{}", r.id).into(),
             local_authority: None,
@@ -339,7 +375,10 @@ fn verdict(
         return bare(Status::Unknown, Reason::Referral("abuse or neglect answer"));
     };
     if r.died == Answer::Unreadable || r.harmed == Answer::Unreadable {
-        return bare(Status::Unknown, Reason::Referral("died / seriously harmed answer"));
+        return bare(
+            Status::Unknown,
+            Reason::Referral("died / seriously harmed answer"),
+        );
     }
     let harmed = r.died == Answer::Yes || r.harmed == Answer::Yes;
     if !serious || !harmed || !abuse {
@@ -390,7 +429,10 @@ mod tests {
         assert_eq!(answer(&Cell::Text("x")), Answer::Yes);
         assert_eq!(answer(&Cell::Empty), Answer::No);
         assert_eq!(answer(&Cell::Text("maybe")), Answer::Unreadable);
-        assert_eq!(request(&Cell::Text("Serious Incident Notification Request")), Some(true));
+        assert_eq!(
+            request(&Cell::Text("Serious Incident Notification Request")),
+            Some(true)
+        );
         assert_eq!(request(&Cell::Text("Learning Request")), Some(false));
         assert_eq!(request(&Cell::Text("??")), None);
         assert_eq!(abuse(&Cell::Text("Suspected")), Some(true));

@@ -52,7 +52,11 @@ fn day_of_week(field: &str) -> Result<String, String> {
         match range.split_once('-') {
             Some((a, b)) => match (num(a)?, num(b)?) {
                 (Some(a), Some(b)) => {
-                    let end = if b < a || (b == 0 && range.ends_with('7')) { b + 7 } else { b };
+                    let end = if b < a || (b == 0 && range.ends_with('7')) {
+                        b + 7
+                    } else {
+                        b
+                    };
                     let step: usize = match step {
                         Some(s) => s.parse().map_err(|_| format!("`{s}` is not a step"))?,
                         None => 1,
@@ -218,7 +222,10 @@ mod tests {
             .map(rfc3339)
             .collect();
         // Clocks go back on Sunday 25 October 2026.
-        assert_eq!(t, ["2026-10-26T07:00:00+00:00", "2026-11-02T07:00:00+00:00"]);
+        assert_eq!(
+            t,
+            ["2026-10-26T07:00:00+00:00", "2026-11-02T07:00:00+00:00"]
+        );
         let t = s.upcoming(utc("2026-10-13T00:00:00Z"), 1);
         assert_eq!(rfc3339(&t[0]), "2026-10-19T07:00:00+01:00");
     }

@@ -141,7 +141,16 @@ pub fn run(opts: &Options) -> u8 {
         record.delivery = Delivery::AlreadySent;
         done
     } else {
-        deliver(opts, &config, &settings, &digest, &written, &changes, &mut record, done)
+        deliver(
+            opts,
+            &config,
+            &settings,
+            &digest,
+            &written,
+            &changes,
+            &mut record,
+            done,
+        )
     };
     if let Err(e) = book.record(&record, &audit) {
         return error(exit::OUTPUT, e);
@@ -193,7 +202,10 @@ fn deliver(
             .join(format!("email-{}.eml", digest.as_of.format("%Y-%m-%d")));
         let bytes = message.formatted();
         if let Err(e) = crate::output::write_atomic(&path, |w| w.write_all(&bytes)) {
-            return error(exit::OUTPUT, format!("cannot write {}: {e}", path.display()));
+            return error(
+                exit::OUTPUT,
+                format!("cannot write {}: {e}", path.display()),
+            );
         }
         record.delivery = Delivery::DryRun;
         println!("wrote {}", path.display());
@@ -213,7 +225,11 @@ fn deliver(
     match email::send(settings, &message) {
         Ok(d) => {
             record.delivery = Delivery::Sent;
-            println!("emailed to {} recipient{}", d.recipients, plural(d.recipients));
+            println!(
+                "emailed to {} recipient{}",
+                d.recipients,
+                plural(d.recipients)
+            );
             done
         }
         Err(e) => {

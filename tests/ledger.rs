@@ -33,7 +33,10 @@ fn live(test: &str, extra_config: &str) -> Option<Live> {
     let root = dir.path().to_path_buf();
     let certs = Certs::generate(&root.join("certs"));
     let server = SmtpServer::start(&python, &certs, &root.join("spool"), "starttls");
-    write_log(&root, &["T-1,Testshire,C-1,01/11/2026,02/11/2026,died,known,child in need,in area,,"]);
+    write_log(
+        &root,
+        &["T-1,Testshire,C-1,01/11/2026,02/11/2026,died,known,child in need,in area,,"],
+    );
     let config = root.join("audit.toml");
     std::fs::write(
         &config,
@@ -123,6 +126,24 @@ fn one_email_a_week_and_force_sends_again() {
     assert_eq!(msgs.len(), 3);
     let eml = std::fs::read_to_string(&msgs[2].1).unwrap();
     assert!(eml.contains("T-2"), "the email lists what changed");
+    // The workbook's Summary says the same, with the trend of the reports sent.
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        open_workbook(l.root.join("reports/compliance-2026-11-30.xlsx")).unwrap();
+    let summary = book.worksheet_range("Summary").unwrap();
+    let text: Vec<String> = summary
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        text.iter()
+            .any(|t| t == "What changed since the report as of 25/11/2026"),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|t| t == "New cases"));
+    assert!(text
+        .iter()
+        .any(|t| t.starts_with("Trend over the last reports")));
 }
 
 #[test]
@@ -187,7 +208,11 @@ fn a_locked_or_damaged_ledger_fails_clearly() {
     assert!(all(&o).contains("another safeguard-audit run is in progress"));
     assert!(!all(&o).contains("panicked"));
     drop(lock);
-    std::fs::write(state.join("ledger.sqlite3"), b"garbage, not SQLite at all: 0123456789abcdef").unwrap();
+    std::fs::write(
+        state.join("ledger.sqlite3"),
+        b"garbage, not SQLite at all: 0123456789abcdef",
+    )
+    .unwrap();
     let o = run(&l, "2026-11-23", &[]);
     assert_eq!(o.status.code(), Some(5), "{}", all(&o));
     assert!(all(&o).contains("damaged"), "{}", all(&o));

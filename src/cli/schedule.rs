@@ -73,7 +73,10 @@ pub fn run(a: Args) -> ExitCode {
         .map(|x| x.map(|(_, d)| d));
     match last_sent {
         Ok(last) if schedule::missed(&sched, Utc::now(), last) => {
-            println!("{} the last report is older than this week's run time: running the missed run now", now());
+            println!(
+                "{} the last report is older than this week's run time: running the missed run now",
+                now()
+            );
             run_once(&a.config, &sched);
         }
         Ok(_) => {}

@@ -43,6 +43,7 @@ pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     title(&mut l, ctx)?;
     about(&mut l, ctx)?;
     headline(&mut l, ctx)?;
+    changes(&mut l, ctx)?;
     per_duty(&mut l, ctx)?;
     per_authority(&mut l, ctx)?;
     per_quarter(&mut l, ctx)?;
@@ -165,6 +166,66 @@ fn headline(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
         .collect();
     section(l, "Headline figures")?;
     pairs(l, ctx, "Headline", ["Measure", "Number"], &items)
+}
+
+/// What changed since the last report sent, and the trend of overdue and on-time counts over
+/// the last 12 reports with a line chart (the weekly run only: a one-off audit has no ledger).
+fn changes(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
+    let Some(c) = &ctx.digest.changes else {
+        return Ok(());
+    };
+    let title = match c.since {
+        Some(d) => format!(
+            "What changed since the report as of {}",
+            d.format("%d/%m/%Y")
+        ),
+        None => "What changed: this is the first report recorded in the ledger".to_string(),
+    };
+    section(l, &title)?;
+    let joined = |v: &[(String, String)]| {
+        v.iter()
+            .map(|(case, duty)| format!("{case} {duty}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows: Vec<(&str, usize, String)> = vec![
+        ("Newly overdue", c.new_overdue.len(), joined(&c.new_overdue)),
+        (
+            "New breaches (late or ended early)",
+            c.new_breaches.len(),
+            joined(&c.new_breaches),
+        ),
+        ("Duties completed", c.completed.len(), joined(&c.completed)),
+        ("New cases", c.new_cases.len(), c.new_cases.join(", ")),
+    ];
+    let headers = cells::headers(&["Change", "Number", "Which (case and duty)"]);
+    listing(l, ctx, "Changes", &headers, &rows, |(label, n, which)| {
+        vec![V::S(label), V::N(Some(*n as i64)), V::W(which)]
+    })?;
+    section(l, "Trend over the last reports sent (and this one)")?;
+    let headers = cells::headers(&["Report as of", "Overdue", "Met on time"]);
+    let (first, last) = listing(l, ctx, "Trend", &headers, &c.trend, |(d, overdue, met)| {
+        vec![V::D(Some(*d)), V::N(Some(*overdue)), V::N(Some(*met))]
+    })?;
+    if c.trend.len() < 2 {
+        return Ok(());
+    }
+    let mut chart = Chart::new(ChartType::Line);
+    for (col, name) in [(1, "Overdue"), (2, "Met on time")] {
+        let mut marker = ChartMarker::new();
+        marker.set_automatic();
+        chart
+            .add_series()
+            .set_name(name)
+            .set_categories((SHEET, first, 0, last, 0))
+            .set_values((SHEET, first, col, last, col))
+            .set_marker(&marker);
+    }
+    chart
+        .title()
+        .set_name("Overdue and on-time duties, report by report");
+    chart.set_width(CHART_WIDTH).set_height(320);
+    self::chart(l, &chart, 320)
 }
 
 /// The counts and rate of a compliance line, from the second column on.
