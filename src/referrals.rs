@@ -357,17 +357,7 @@ fn verdict(
     cal: &Calendar,
     as_of: NaiveDate,
 ) -> Finding {
-    let bare = |status, reason| Finding {
-        case,
-        duty,
-        status,
-        start: None,
-        due: None,
-        done: None,
-        working_days_late: None,
-        working_days_left: None,
-        reason,
-    };
+    let bare = |status, reason| findings::blank(case, duty, status, reason);
     let Some(serious) = r.serious_request else {
         return bare(Status::Unknown, Reason::Referral("request type"));
     };
@@ -399,17 +389,7 @@ fn verdict(
     if followed {
         return f;
     }
-    let result = if as_of > due {
-        findings::wd(cal, due, as_of).map(|d| {
-            f.working_days_late = Some(d);
-            Status::Overdue
-        })
-    } else {
-        findings::wd(cal, as_of, due).map(|d| {
-            f.working_days_left = Some(d);
-            Status::Pending
-        })
-    };
+    let result = findings::timed(&mut f, cal, due, None, as_of);
     match result {
         Ok(s) => {
             f.status = s;

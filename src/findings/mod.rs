@@ -225,7 +225,7 @@ pub fn due_date(
 }
 
 /// Working days in (a, b], as a non-negative count.
-pub(crate) fn wd(cal: &Calendar, a: NaiveDate, b: NaiveDate) -> Result<u32, Reason> {
+fn wd(cal: &Calendar, a: NaiveDate, b: NaiveDate) -> Result<u32, Reason> {
     cal.working_days_between(a, b)
         .map(|n| n.max(0) as u32)
         .ok_or(Reason::OutOfRange)
@@ -253,7 +253,8 @@ pub fn evaluate_case(
     }
 }
 
-fn blank(case: u32, duty: u16, status: Status, reason: Reason) -> Finding {
+/// A finding with no dates.
+pub(crate) fn blank(case: u32, duty: u16, status: Status, reason: Reason) -> Finding {
     Finding {
         case,
         duty,
@@ -332,21 +333,7 @@ fn evaluate_duty(
             None => Status::Pending,
         })
     } else {
-        match done {
-            Some(d) if d <= due => Ok(Status::Met),
-            Some(d) => wd(cal, due, d).map(|n| {
-                f.working_days_late = Some(n);
-                Status::Late
-            }),
-            None if as_of > due => wd(cal, due, as_of).map(|n| {
-                f.working_days_late = Some(n);
-                Status::Overdue
-            }),
-            None => wd(cal, as_of, due).map(|n| {
-                f.working_days_left = Some(n);
-                Status::Pending
-            }),
-        }
+        timed(&mut f, cal, due, done, as_of)
     };
     match result {
         Ok(s) => {
@@ -354,6 +341,33 @@ fn evaluate_duty(
             f
         }
         Err(r) => unknown(r),
+    }
+}
+
+/// The status of a duty with a due date: met on or before it, late after it (working days
+/// late counted), overdue when not done and the as-of date is past it, else pending (working
+/// days left counted).
+pub(crate) fn timed(
+    f: &mut Finding,
+    cal: &Calendar,
+    due: NaiveDate,
+    done: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Result<Status, Reason> {
+    match done {
+        Some(d) if d <= due => Ok(Status::Met),
+        Some(d) => wd(cal, due, d).map(|n| {
+            f.working_days_late = Some(n);
+            Status::Late
+        }),
+        None if as_of > due => wd(cal, due, as_of).map(|n| {
+            f.working_days_late = Some(n);
+            Status::Overdue
+        }),
+        None => wd(cal, as_of, due).map(|n| {
+            f.working_days_left = Some(n);
+            Status::Pending
+        }),
     }
 }
 
