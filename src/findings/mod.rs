@@ -145,7 +145,7 @@ fn date_as_of(case: &Case, f: FieldId, as_of: NaiveDate) -> Result<Option<NaiveD
     }
 }
 
-fn condition(c: &Condition, case: &Case, as_of: NaiveDate, earlier: &[Status]) -> Tri {
+fn condition(c: &Condition, case: &Case, as_of: NaiveDate, earlier: &[Tri]) -> Tri {
     match c {
         Condition::In {
             field,
@@ -165,11 +165,12 @@ fn condition(c: &Condition, case: &Case, as_of: NaiveDate, earlier: &[Status]) -
             Ok(d) => bool_tri(d.is_some()),
             Err(r) => Tri::Unknown(r),
         },
+        // Whether that duty applies (not its verdict: a duty that applies but cannot be
+        // timed, for want of its clock-start date, still applies).
         Condition::Duty(j) => match earlier.get(*j) {
-            Some(Status::NotApplicable) => Tri::No,
-            Some(Status::Unknown) => Tri::Unknown(Reason::DependsOn(*j as u16)),
-            Some(_) => Tri::Yes,
-            None => Tri::Unknown(Reason::DependsOn(*j as u16)),
+            Some(Tri::Yes) => Tri::Yes,
+            Some(Tri::No) => Tri::No,
+            Some(Tri::Unknown(_)) | None => Tri::Unknown(Reason::DependsOn(*j as u16)),
         },
         Condition::Any(list) => {
             let mut unknown = None;
@@ -197,7 +198,7 @@ fn bool_tri(b: bool) -> Tri {
 
 /// All conditions must hold. A fact that is missing makes the duty unknown even when another
 /// fact alone would rule it out: DOMAIN.md's "applicability needs its facts".
-fn applies(duty: &Duty, case: &Case, as_of: NaiveDate, earlier: &[Status]) -> Tri {
+fn applies(duty: &Duty, case: &Case, as_of: NaiveDate, earlier: &[Tri]) -> Tri {
     let mut result = Tri::Yes;
     for c in &duty.applies {
         match condition(c, case, as_of, earlier) {
@@ -241,15 +242,18 @@ pub fn evaluate_case(
     as_of: NaiveDate,
     out: &mut Vec<Finding>,
 ) {
-    let mut statuses: Vec<Status> = Vec::with_capacity(rules.duties.len());
+    // Whether each duty so far applies, for duties whose applicability depends on another's.
+    let mut applicable: Vec<Tri> = Vec::with_capacity(rules.duties.len());
     for (i, duty) in rules.duties.iter().enumerate() {
         if duty.subject != Subject::Incident {
-            statuses.push(Status::NotApplicable);
+            applicable.push(Tri::No);
             continue;
         }
-        let f = evaluate_duty(case_index, i as u16, duty, case, cal, as_of, &statuses);
-        statuses.push(f.status);
-        out.push(f);
+        let applies = applies(duty, case, as_of, &applicable);
+        applicable.push(applies);
+        out.push(evaluate_duty(
+            case_index, i as u16, duty, applies, case, cal, as_of,
+        ));
     }
 }
 
@@ -272,13 +276,13 @@ fn evaluate_duty(
     case_index: u32,
     duty_index: u16,
     duty: &Duty,
+    applies: Tri,
     case: &Case,
     cal: &Calendar,
     as_of: NaiveDate,
-    earlier: &[Status],
 ) -> Finding {
     let unknown = |r| blank(case_index, duty_index, Status::Unknown, r);
-    match applies(duty, case, as_of, earlier) {
+    match applies {
         Tri::No => return blank(case_index, duty_index, Status::NotApplicable, Reason::None),
         Tri::Unknown(r) => return unknown(r),
         Tri::Yes => {}

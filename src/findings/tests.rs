@@ -459,6 +459,15 @@ fn rapid_review_edges() {
     let f = get(&c, "2024-06-01", "rapid-review");
     assert_eq!(f.status, Status::Unknown);
     assert_eq!(f.reason, Reason::DependsOn(0));
+    // The Panel duty applies but cannot be timed (no awareness date) and nobody notified: the
+    // rapid review still applies, pending without a due date.
+    let c = serious(&[]);
+    assert_eq!(
+        get(&c, "2024-06-01", "panel-notification").status,
+        Status::Unknown
+    );
+    let f = get(&c, "2024-06-01", "rapid-review");
+    assert_eq!((f.status, f.due), (Status::Pending, None));
     // Unknown Panel duty, but notified: applies.
     let c = case(&[
         ("abuse_neglect", "known"),
