@@ -49,12 +49,28 @@ pub fn prepare(config: &Config) -> Result<(RuleSet, Calendar), AuditError> {
 
 /// Runs the audit of every incident log in `config` as of `as_of`.
 pub fn run(config: &Config, as_of: NaiveDate) -> Result<Audit, AuditError> {
+    run_observed(config, as_of, &mut |_| {})
+}
+
+/// As [`run`], telling `on_stage` what it is doing (for a progress display).
+pub fn run_observed(
+    config: &Config,
+    as_of: NaiveDate,
+    on_stage: &mut dyn FnMut(&str),
+) -> Result<Audit, AuditError> {
     let (rules, calendar) = prepare(config)?;
+    on_stage("reading the logs");
     let mut cases = cases::read_sources(&rules.schema, &config.sources, as_of)?;
+    on_stage(&format!(
+        "evaluating {} cases against {} duties",
+        cases.cases.len(),
+        rules.duties.len()
+    ));
     cases
         .cases
         .sort_by(|a, b| natural_cmp(&a.case_ref, &b.case_ref));
     let mut findings = evaluate_all(&cases, &rules, &calendar, as_of);
+    on_stage("cross-checking referrals");
     crate::referrals::cross_check(
         &config.sources,
         &mut cases,

@@ -24,11 +24,18 @@ pub fn run(a: Args) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let out = a.out.clone().unwrap_or_else(|| config.out_dir.clone());
-    let audit = match crate::audit::run(&config, as_of) {
+    let progress = super::progress::Progress::on_terminal();
+    let audit = match crate::audit::run_observed(&config, as_of, &mut |s| progress.stage(s)) {
         Ok(x) => x,
-        Err(e) => return fail(&e),
+        Err(e) => {
+            progress.finish();
+            return fail(&e);
+        }
     };
-    let written = match crate::report::write_all(&audit, &out) {
+    progress.stage("writing the findings and the workbook");
+    let written = crate::report::write_all(&audit, &out);
+    progress.finish();
+    let written = match written {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };

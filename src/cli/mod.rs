@@ -4,6 +4,7 @@ mod audit;
 mod check_config;
 mod explain;
 mod holidays;
+mod progress;
 mod run;
 mod schedule;
 
