@@ -18,6 +18,7 @@ pub mod email;
 pub mod explain;
 pub mod fields;
 pub mod findings;
+pub mod generate;
 pub mod ingest;
 pub mod ledger;
 pub mod output;

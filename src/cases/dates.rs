@@ -126,17 +126,22 @@ pub fn parse_text(raw: &str, date1904: bool) -> Result<Option<NaiveDate>, DateEr
 /// `dd/mm/yyyy`, `d-m-yy`, `dd.mm.yyyy` (day first) or `yyyy-mm-dd` / `yyyy/mm/dd`.
 fn numeric_date(s: &str) -> Option<Result<NaiveDate, DateError>> {
     let sep = s.chars().find(|c| ['/', '-', '.'].contains(c))?;
-    let parts: Vec<&str> = s.split(sep).collect();
-    if parts.len() != 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
-    {
+    // Three parts, all digits (no allocation: this runs for every date cell).
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for p in s.split(sep) {
+        if n == 3 || p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    if n != 3 {
         return None;
     }
-    let nums: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
-    if nums.len() != 3 {
-        return None;
+    let mut nums = [0u32; 3];
+    for (num, p) in nums.iter_mut().zip(parts) {
+        *num = p.parse().ok()?;
     }
     let (y, m, d) = if parts[0].len() == 4 {
         (nums[0] as i32, nums[1], nums[2])

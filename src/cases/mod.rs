@@ -404,19 +404,28 @@ impl RowSink for CaseBuilder<'_> {
             values[f.index()] = self.read_value(source, f, &c, at, &case_ref);
         }
         let la = Self::text_of(&cell(fields::LOCAL_AUTHORITY)).map(|s| {
-            self.authorities
-                .entry(s.clone())
-                .or_insert_with(|| Arc::from(s.as_str()))
-                .clone()
+            match self.authorities.get(s.as_str()) {
+                Some(a) => a.clone(),
+                None => {
+                    let a: Arc<str> = Arc::from(s.as_str());
+                    self.authorities.insert(s, a.clone());
+                    a
+                }
+            }
         });
         let child_id = Self::text_of(&cell(fields::CHILD_ID));
         let reviewer = Self::text_of(&cell(fields::REVIEWER));
-        match self.index.get(case_ref.as_str()).copied() {
+        // One hash per row: the entry is looked up and, for a new case, filled in one go.
+        let next = self.out.cases.len() as u32;
+        let found = match self.index.entry(case_ref.clone().into_boxed_str()) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(next);
+                None
+            }
+        };
+        match found {
             None => {
-                self.index.insert(
-                    case_ref.clone().into_boxed_str(),
-                    self.out.cases.len() as u32,
-                );
                 self.out.cases.push(Case {
                     case_ref: case_ref.into_boxed_str(),
                     local_authority: la,

@@ -1,6 +1,7 @@
 //! Category values: the canonical words of DOMAIN.md, the common council words that mean them
 //! (built in), and a source's own words from its configuration.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::fields::{self, normalise_value, FieldId, Kind, Schema};
@@ -133,23 +134,80 @@ pub fn category(
     cell: &Cell,
     configured: Option<&HashMap<String, u8>>,
 ) -> Option<u8> {
-    let text = match cell {
-        Cell::Text(s) => normalise_value(s),
-        Cell::Bool(true) => "true".to_string(),
-        Cell::Bool(false) => "false".to_string(),
+    // Called for every category cell of every row: no allocation unless the text needs
+    // normalising (same result as `normalise_value` and `Schema::category_index`).
+    let text: Cow<'_, str> = match cell {
+        Cell::Text(s) => normalised(s),
+        Cell::Bool(true) => Cow::Borrowed("true"),
+        Cell::Bool(false) => Cow::Borrowed("false"),
         _ => return None,
     };
-    if let Some(i) = configured.and_then(|m| m.get(&text)) {
+    if let Some(i) = configured.and_then(|m| m.get(text.as_ref())) {
         return Some(*i);
     }
-    if let Some(i) = schema.category_index(f, &text) {
-        return Some(i);
+    let Kind::Category(values) = schema.def(f).kind else {
+        return None;
+    };
+    if let Some(i) = values.iter().position(|v| same_value(v, &text)) {
+        return Some(i as u8);
     }
     let stripped = text.trim_end_matches(['.', ';', ',']);
     builtin(f)
         .iter()
         .find(|(w, _)| *w == stripped)
-        .and_then(|(_, c)| schema.category_index(f, c))
+        .and_then(|(_, c)| {
+            values
+                .iter()
+                .position(|v| normalised_chars(v).eq(normalised_chars(c)))
+        })
+        .map(|i| i as u8)
+}
+
+/// Whether `normalise_value(word) == norm`, for `norm` already normalised. Canonical words are
+/// plain ASCII with single spaces, so a case-insensitive comparison is the same thing.
+fn same_value(word: &str, norm: &str) -> bool {
+    let plain = word.is_ascii()
+        && !word.starts_with(' ')
+        && !word.ends_with(' ')
+        && !word.contains("  ")
+        && !word.bytes().any(|b| b.is_ascii_whitespace() && b != b' ');
+    if plain {
+        word.eq_ignore_ascii_case(norm)
+    } else {
+        normalised_chars(word).eq(norm.chars())
+    }
+}
+
+/// The characters of `normalise_value(s)`, without building it.
+fn normalised_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split_whitespace().enumerate().flat_map(|(i, w)| {
+        (i > 0)
+            .then_some(' ')
+            .into_iter()
+            .chain(w.chars().flat_map(char::to_lowercase))
+    })
+}
+
+/// `normalise_value(s)`, borrowed when `s` is already normalised (the usual case).
+fn normalised(s: &str) -> Cow<'_, str> {
+    let mut prev_space = true;
+    let already = s.chars().all(|c| {
+        let ok = if c == ' ' {
+            !prev_space
+        } else if c.is_ascii() {
+            !c.is_ascii_uppercase() && !c.is_ascii_whitespace()
+        } else {
+            let mut l = c.to_lowercase();
+            !c.is_whitespace() && l.next() == Some(c) && l.next().is_none()
+        };
+        prev_space = c == ' ';
+        ok
+    }) && !s.ends_with(' ');
+    if already {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(normalise_value(s))
+    }
 }
 
 #[cfg(test)]
@@ -197,6 +255,43 @@ mod tests {
             ),
             s.category_index(fields::CHILD_STATUS, "looked after")
         );
+    }
+
+    #[test]
+    fn fast_normalising_matches_normalise_value() {
+        for s in [
+            "",
+            " ",
+            "died",
+            " Died ",
+            "not  known to CSC",
+            "Looked\tAfter",
+            "a b",
+            "a b ",
+            " a",
+            "\u{2003}x",
+            "\u{1C5}x",
+            "\u{130}",
+            "yes - known",
+            "\u{2713}",
+            "Not Known  to csc",
+            "yot",
+            "LOOKED after",
+        ] {
+            assert_eq!(normalised(s), normalise_value(s), "{s:?}");
+            for word in ["not known to CSC", "YOT", "looked after", " odd  word "] {
+                assert_eq!(
+                    same_value(word, &normalise_value(s)),
+                    normalise_value(word) == normalise_value(s),
+                    "{word:?} {s:?}"
+                );
+            }
+            assert_eq!(
+                normalised_chars(s).collect::<String>(),
+                normalise_value(s),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

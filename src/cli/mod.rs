@@ -3,6 +3,7 @@
 mod audit;
 mod check_config;
 mod explain;
+mod generate;
 mod holidays;
 mod progress;
 mod run;
@@ -56,6 +57,7 @@ enum Command {
     CheckConfig(check_config::Args),
     Run(run::Args),
     Schedule(schedule::Args),
+    Generate(generate::Args),
 }
 
 /// Parses a `YYYY-MM-DD` date argument.
@@ -149,6 +151,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Holidays(a) => holidays::run(a),
         Command::CheckConfig(a) => check_config::run(a),
+        Command::Generate(a) => generate::run(a),
         Command::Run(a) => run::run(a),
         Command::Schedule(a) => schedule::run(a),
     }

@@ -224,6 +224,21 @@ pub fn read_file(
     }
 }
 
+/// Reads CSV text already decoded (see [`csv_reader::decode`] and
+/// [`csv_reader::sniff_delimiter`]), as [`read_file`] does for a CSV file: for callers that hold
+/// the bytes, such as the fuzz targets.
+pub fn read_csv_text(
+    text: &str,
+    delimiter: u8,
+    name: &str,
+    spec: &SourceSpec,
+    source: usize,
+    targets: &[Target],
+    sink: &mut dyn RowSink,
+) -> Result<(), IngestError> {
+    csv_reader::read_text(text, delimiter, name, spec, source, targets, sink)
+}
+
 pub(crate) fn io_error(file: &str, e: std::io::Error) -> IngestError {
     match e.kind() {
         std::io::ErrorKind::NotFound => IngestError::Missing {
