@@ -158,7 +158,10 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
     }
     if duty.subject == crate::rules::Subject::Referral {
         let found = if f.status == Status::Met { "yes" } else { "no" };
-        s.push_str(&format!("  Case in the log: {found} ({})\n", duty.done_label(schema)));
+        s.push_str(&format!(
+            "  Case in the log: {found} ({})\n",
+            duty.done_label(schema)
+        ));
     } else {
         done_line(&mut s, f, case, duty, schema);
     }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use crate::calendar::Calendar;
 use crate::cases::{dates, CaseSet, Problem, ProblemKind, RowRef, Value};
 use crate::fields::{self, normalise_value};
-use crate::findings::{self, Finding, Reason, Status};
+use crate::findings::{self, Finding, Reason, ReferralAnswer, Status};
 use crate::ingest::{self, Cell, RowSink, SourceKind, SourceSpec, TableInfo, Target};
 use crate::rules::{Deadline, RuleSet, Subject};
 
@@ -359,15 +359,21 @@ fn verdict(
 ) -> Finding {
     let bare = |status, reason| findings::blank(case, duty, status, reason);
     let Some(serious) = r.serious_request else {
-        return bare(Status::Unknown, Reason::Referral("request type"));
+        return bare(
+            Status::Unknown,
+            Reason::Referral(ReferralAnswer::RequestType),
+        );
     };
     let Some(abuse) = r.abuse else {
-        return bare(Status::Unknown, Reason::Referral("abuse or neglect answer"));
+        return bare(
+            Status::Unknown,
+            Reason::Referral(ReferralAnswer::AbuseOrNeglect),
+        );
     };
     if r.died == Answer::Unreadable || r.harmed == Answer::Unreadable {
         return bare(
             Status::Unknown,
-            Reason::Referral("died / seriously harmed answer"),
+            Reason::Referral(ReferralAnswer::DiedOrHarmed),
         );
     }
     let harmed = r.died == Answer::Yes || r.harmed == Answer::Yes;
@@ -376,7 +382,12 @@ fn verdict(
     }
     let submitted = match r.submitted {
         Value::Date(d) => d,
-        _ => return bare(Status::Unknown, Reason::Referral("date submitted")),
+        _ => {
+            return bare(
+                Status::Unknown,
+                Reason::Referral(ReferralAnswer::DateSubmitted),
+            )
+        }
     };
     let Some(due) = cal.add_working_days(submitted, n) else {
         return bare(Status::Unknown, Reason::OutOfRange);

@@ -16,6 +16,9 @@ pub struct Args {
     /// Exit with code 1 when breaches were found (like `git diff --exit-code`)
     #[arg(long)]
     exit_code: bool,
+    /// Write only the findings file, not the workbook (for very large historical audits)
+    #[arg(long)]
+    no_workbook: bool,
 }
 
 pub fn run(a: Args) -> ExitCode {
@@ -33,7 +36,11 @@ pub fn run(a: Args) -> ExitCode {
         }
     };
     progress.stage("writing the findings and the workbook");
-    let written = crate::report::write_all(&audit, &out);
+    let written = if a.no_workbook {
+        audit.write_findings(&out).map(|p| vec![p])
+    } else {
+        crate::report::write_all(&audit, &out)
+    };
     progress.finish();
     let written = match written {
         Ok(p) => p,

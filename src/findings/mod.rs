@@ -82,8 +82,8 @@ pub enum Reason {
     OutOfRange,
     /// The clock has not started (pending, no due date).
     NotStarted(FieldId),
-    /// A referral's answer (named) is blank or unreadable.
-    Referral(&'static str),
+    /// A referral's answer is blank or unreadable.
+    Referral(ReferralAnswer),
 }
 
 impl Reason {
@@ -104,7 +104,29 @@ impl Reason {
             ),
             Reason::OutOfRange => "a date is outside 1970-2200".to_string(),
             Reason::NotStarted(f) => format!("waiting for {}", schema.label(f)),
-            Reason::Referral(what) => format!("the referral's {what} is blank or unreadable"),
+            Reason::Referral(what) => {
+                format!("the referral's {} is blank or unreadable", what.label())
+            }
+        }
+    }
+}
+
+/// Which answer of a referral a verdict could not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralAnswer {
+    RequestType,
+    AbuseOrNeglect,
+    DiedOrHarmed,
+    DateSubmitted,
+}
+
+impl ReferralAnswer {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReferralAnswer::RequestType => "request type",
+            ReferralAnswer::AbuseOrNeglect => "abuse or neglect answer",
+            ReferralAnswer::DiedOrHarmed => "died / seriously harmed answer",
+            ReferralAnswer::DateSubmitted => "date submitted",
         }
     }
 }
