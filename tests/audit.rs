@@ -70,8 +70,14 @@ fn example_xlsx_with_title_rows_and_mixed_dates_matches_the_reference() {
     }
     let s = stdout(&o);
     assert!(s.contains("Cases read: 55"), "{s}");
-    assert!(s.contains("Rows: read 57 = used 55 + set aside 2 + blank 0"), "{s}");
-    assert!(s.contains("met 176, late 37, overdue 14, pending 22, unknown 27"), "{s}");
+    assert!(
+        s.contains("Rows: read 57 = used 55 + set aside 2 + blank 0"),
+        "{s}"
+    );
+    assert!(
+        s.contains("met 176, late 37, overdue 14, pending 22, unknown 27"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -165,7 +171,10 @@ fn an_audit_as_of_an_earlier_date_replays_that_week() {
     assert!(!lines.is_empty());
     for l in &lines {
         for date in l.split(',').skip(3).take(3).filter(|d| !d.is_empty()) {
-            assert!(date <= "2020-01-01" || l.split(',').nth(4) == Some(date), "{l}");
+            assert!(
+                date <= "2020-01-01" || l.split(',').nth(4) == Some(date),
+                "{l}"
+            );
         }
     }
 }
@@ -260,7 +269,11 @@ fn bad_files_fail_clearly_and_write_nothing() {
         assert!(e.contains(f.rsplit('/').next().unwrap()), "{f}: {e}");
         assert!(e.contains(words), "{f}: {e}");
         assert!(!e.contains("panicked"), "{f}: {e}");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{f}: no half report");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{f}: no half report"
+        );
     }
 }
 
@@ -269,7 +282,11 @@ fn bad_dates_are_listed_not_guessed() {
     let dir = tempfile::tempdir().unwrap();
     let o = audit_to(&fixture("ingest/bad-dates.csv"), dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("Data-quality problems: 7"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Data-quality problems: 7"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -299,7 +316,10 @@ fn an_invalid_rules_overlay_is_a_configuration_error() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("local.toml") && e.contains("`x`") && e.contains("start"), "{e}");
+    assert!(
+        e.contains("local.toml") && e.contains("`x`") && e.contains("start"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -341,10 +361,15 @@ fn referrals_are_cross_checked_against_the_log() {
         .collect();
     assert_eq!(
         got,
-        sorted_lines(&fixture("ingest/referrals.expected-findings-2026-11-23.csv"))
+        sorted_lines(&fixture(
+            "ingest/referrals.expected-findings-2026-11-23.csv"
+        ))
     );
     let s = stdout(&o);
-    assert!(s.contains("Cases read: 55") && s.contains("Referrals cross-checked: 13"), "{s}");
+    assert!(
+        s.contains("Cases read: 55") && s.contains("Referrals cross-checked: 13"),
+        "{s}"
+    );
     // The referral summaries (free text, Windows-1252) never reach the output.
     assert!(!s.contains("partner"), "{s}");
     // The incident findings are unchanged by the cross-check.
