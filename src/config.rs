@@ -199,6 +199,7 @@ impl Config {
         }
     }
 
+    /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
@@ -211,6 +212,29 @@ impl Config {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         Self::parse(&text, path, &base)
+    }
+
+    /// A path from the file, relative to its folder, without `dir/..` detours (for messages).
+    fn resolve(base: &Path, relative: &str) -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in base.join(relative).components() {
+            match c {
+                std::path::Component::ParentDir
+                    if matches!(
+                        out.components().next_back(),
+                        Some(std::path::Component::Normal(_))
+                    ) =>
+                {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        if out.as_os_str().is_empty() {
+            out.push(".");
+        }
+        out
     }
 
     pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Config, ConfigError> {
@@ -251,21 +275,22 @@ impl Config {
             };
             sources.push(SourceSpec {
                 kind: s.kind,
-                path: base.join(&s.path),
+                path: Self::resolve(base, &s.path),
                 sheet: s.sheet.clone(),
                 columns: s.columns.clone(),
                 values: s.values.clone(),
                 date1904,
             });
         }
-        let out_dir = base.join(
-            raw.report
+        let out_dir = Self::resolve(
+            base,
+            &raw.report
                 .as_ref()
                 .and_then(|r| r.out_dir.clone())
                 .unwrap_or_else(|| "reports".to_string()),
         );
         let state_dir = match raw.state.as_ref().and_then(|s| s.dir.clone()) {
-            Some(d) => base.join(d),
+            Some(d) => Self::resolve(base, &d),
             None => out_dir.join("state"),
         };
         let mut email = raw.email.clone();
@@ -277,7 +302,7 @@ impl Config {
         Ok(Config {
             file: path.to_path_buf(),
             base: base.to_path_buf(),
-            rules: raw.rules.iter().map(|r| base.join(r)).collect(),
+            rules: raw.rules.iter().map(|r| Self::resolve(base, r)).collect(),
             non_working_days,
             sources,
             out_dir,
@@ -338,6 +363,10 @@ mod tests {
         assert_eq!(c.sources[0].path, PathBuf::from("conf/logs/*.xlsx"));
         assert_eq!(c.sources[1].kind, SourceKind::Referrals);
         assert_eq!(c.out_dir, PathBuf::from("conf/out"));
+        let up = parse("[[sources]]\npath = \"../logs/a.csv\"\n[report]\nout_dir = \"../reports\"")
+            .unwrap();
+        assert_eq!(up.sources[0].path, PathBuf::from("logs/a.csv"));
+        assert_eq!(up.out_dir, PathBuf::from("reports"));
         assert_eq!(c.state_dir, PathBuf::from("conf/out/state"));
         assert_eq!(c.email.unwrap().tls, TlsMode::Starttls);
         assert_eq!(c.schedule.unwrap().timezone, "Europe/London");
