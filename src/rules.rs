@@ -3,8 +3,7 @@
 //!
 //! An invalid rules file is refused with a [`RulesError`] naming the file, the duty and the field.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -712,12 +711,7 @@ pub fn describe_condition(c: &Condition, schema: &Schema, duties: &[Duty]) -> St
     }
 }
 
-/// Loads overlays named relative to a config file's folder.
-pub fn overlay_paths(base: &Path, names: &[String]) -> Vec<PathBuf> {
-    names.iter().map(|n| base.join(n)).collect()
-}
-
-/// The built-in duties and their sources, for checking a rule set.
+/// The ids of the built-in duties, in order.
 pub fn baseline_ids() -> &'static [&'static str] {
     &[
         "panel-notification",
@@ -732,16 +726,6 @@ pub fn baseline_ids() -> &'static [&'static str] {
         "publication-period",
         "referral-followed-up",
     ]
-}
-
-/// Index of duties by id, for callers that look up many.
-pub fn index_by_id(rules: &RuleSet) -> HashMap<&str, usize> {
-    rules
-        .duties
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.as_str(), i))
-        .collect()
 }
 
 #[cfg(test)]
