@@ -382,3 +382,46 @@ fn referrals_are_cross_checked_against_the_log() {
         sorted_lines(&fixture("example/expected-findings-2026-11-23.csv"))
     );
 }
+
+#[test]
+fn an_xlsm_workbook_and_a_glob_of_csv_files_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // A macro-enabled workbook is read like xlsx.
+    let xlsm = dir.path().join("incident-log.xlsm");
+    std::fs::copy(fixture("example/incident-log.xlsx"), &xlsm).unwrap();
+    let out = dir.path().join("out-xlsm");
+    let o = audit_to(&xlsm, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = sorted_lines(&fixture("example/expected-findings-2026-11-23.csv"));
+    assert_eq!(sorted_lines(&out.join("findings-2026-11-23.csv")), want);
+    // The log split over two files, matched by a glob in the configuration.
+    let text = std::fs::read_to_string(fixture("example/incident-log.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (a, b) = rows.split_at(rows.len() / 2);
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    for (name, part) in [("2019-2023.csv", a), ("2024-2026.csv", b)] {
+        std::fs::write(logs.join(name), format!("{header}\n{}\n", part.join("\n"))).unwrap();
+    }
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[sources]]\npath = \"logs/*.csv\"\n[report]\nout_dir = \"out-glob\"\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "audit",
+        "--config",
+        config.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Rows: read 57 = used 55 + set aside 2 + blank 0"));
+    assert_eq!(
+        sorted_lines(&dir.path().join("out-glob/findings-2026-11-23.csv")),
+        want
+    );
+}
