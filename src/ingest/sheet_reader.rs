@@ -638,6 +638,14 @@ fn read_range(
 mod tests {
     use super::*;
 
+    /// The two columns every incident log must have.
+    fn log_targets() -> Vec<Target> {
+        vec![
+            Target::new("case_ref", &["Case reference"], true),
+            Target::new("aware_date", &["Date LA became aware"], true),
+        ]
+    }
+
     struct Count(usize);
 
     impl RowSink for Count {
@@ -664,10 +672,7 @@ mod tests {
         ws.write_string(0, 1, "Date LA became aware").unwrap();
         ws.write_string(1_048_575, 16_383, "far away").unwrap();
         book.save(&path).unwrap();
-        let targets = vec![
-            Target::new("case_ref", &["Case reference"], true),
-            Target::new("aware_date", &["Date LA became aware"], true),
-        ];
+        let targets = log_targets();
         let mut sink = Count(0);
         let r = read(
             &path,
@@ -704,10 +709,7 @@ mod tests {
             let path = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("fixtures/fuzz")
                 .join(file);
-            let targets = vec![
-                Target::new("case_ref", &["Case reference"], true),
-                Target::new("aware_date", &["Date LA became aware"], true),
-            ];
+            let targets = log_targets();
             let mut sink = Count(0);
             let r = read(
                 &path,
@@ -757,10 +759,7 @@ mod tests {
         )
         .unwrap();
         z.finish().unwrap();
-        let targets = vec![
-            Target::new("case_ref", &["Case reference"], true),
-            Target::new("aware_date", &["Date LA became aware"], true),
-        ];
+        let targets = log_targets();
         let mut sink = Count(0);
         let r = read(
             &path,
@@ -785,10 +784,7 @@ mod tests {
     fn a_damaged_xls_that_panics_calamine_is_a_clean_error() {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fuzz/cfb-sector-past-end.xls");
-        let targets = vec![
-            Target::new("case_ref", &["Case reference"], true),
-            Target::new("aware_date", &["Date LA became aware"], true),
-        ];
+        let targets = log_targets();
         let spec = SourceSpec::default();
         let mut sink = Count(0);
         let r = read(&path, "bad.xls", "xls", &spec, 0, &targets, &mut sink);
