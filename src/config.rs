@@ -64,6 +64,8 @@ struct RawSource {
 #[serde(deny_unknown_fields)]
 struct RawReport {
     out_dir: Option<String>,
+    /// Permission bits of the report files, octal as a string ("0640"); default: the umask.
+    mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +103,9 @@ pub struct EmailConfig {
     pub password_env: Option<String>,
     /// Seconds to keep retrying transient failures (default 120).
     pub retry_for_secs: Option<u64>,
+    /// Seconds to wait for the server at each step (connect, each reply, the message); default
+    /// `retry_for_secs` kept between 10 and 60.
+    pub timeout_secs: Option<u64>,
 }
 
 impl TlsMode {
@@ -181,6 +186,8 @@ pub struct Config {
     pub email: Option<EmailConfig>,
     pub schedule: Option<ScheduleConfig>,
     pub state_dir: PathBuf,
+    /// `[report] mode`: permission bits of the report files (`None`: follow the umask).
+    pub report_mode: Option<u32>,
 }
 
 impl Config {
@@ -196,6 +203,7 @@ impl Config {
             email: None,
             schedule: None,
             state_dir: PathBuf::from("reports/state"),
+            report_mode: None,
         }
     }
 
@@ -293,6 +301,26 @@ impl Config {
             Some(d) => Self::resolve(base, &d),
             None => out_dir.join("state"),
         };
+        let report_mode = match raw.report.as_ref().and_then(|r| r.mode.as_deref()) {
+            None => None,
+            Some(m) => Some(
+                u32::from_str_radix(m.trim().trim_start_matches("0o"), 8)
+                    .ok()
+                    .filter(|v| *v <= 0o777 && *v & 0o600 == 0o600)
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "report.mode: `{m}` is not a file mode like \"0640\" (octal; the owner must keep read and write)"
+                        ))
+                    })?,
+            ),
+        };
+        if let Some(t) = raw.email.as_ref().and_then(|e| e.timeout_secs) {
+            if !(1..=600).contains(&t) {
+                return Err(invalid(format!(
+                    "email.timeout_secs: {t} is not between 1 and 600 seconds"
+                )));
+            }
+        }
         let mut email = raw.email.clone();
         if let Some(e) = email.as_mut() {
             if let Some(ca) = &e.ca_file {
@@ -309,6 +337,7 @@ impl Config {
             email,
             schedule: raw.schedule.clone(),
             state_dir,
+            report_mode,
         })
     }
 
@@ -418,5 +447,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("tls") || e.contains("ssl"), "{e}");
+        let e = parse("[report]\nmode = \"rw-r-----\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("report.mode"), "{e}");
+        let e = parse("[email]\nfrom = \"a\"\nto = [\"b\"]\nsmtp_host = \"h\"\ntimeout_secs = 0")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("email.timeout_secs"), "{e}");
+        assert_eq!(
+            parse("[report]\nmode = \"0640\"").unwrap().report_mode,
+            Some(0o640)
+        );
     }
 }

@@ -1155,14 +1155,10 @@ pub fn write_files(
         Ok((csv_path.clone(), summary))
     };
     let xlsx = || -> Result<(PathBuf, Summary), GenerateError> {
-        let tmp = tempfile::Builder::new()
-            .prefix(".synthetic-")
-            .suffix(".xlsx")
-            .tempfile_in(dir)
+        let tmp = crate::output::AtomicFile::create(&xlsx_path)
             .map_err(|e| fail(&xlsx_path, e.to_string()))?;
         let summary = write_xlsx(opts, tmp.path()).map_err(|e| fail(&xlsx_path, e.to_string()))?;
-        tmp.persist(&xlsx_path)
-            .map_err(|e| fail(&xlsx_path, e.error.to_string()))?;
+        tmp.commit().map_err(|e| fail(&xlsx_path, e.to_string()))?;
         Ok((xlsx_path.clone(), summary))
     };
     match format {

@@ -3,6 +3,16 @@
 //! duty's status per case, the recipients and whether delivery succeeded), a lock so two runs
 //! cannot both send, and what changed since the last report that was sent.
 //!
+//! Every run belongs to a report, named by its key ([`PARTNERSHIP`] for the partnership's
+//! report; per local authority reports will have their own), and "once a week" holds per key.
+//! A delivery is recorded in two steps: the attempt ([`Delivery::Sending`]) is committed
+//! before the message goes out, its outcome after. An attempt still `sending` (the process
+//! died) or `unknown` (the connection failed after the message was transmitted) may have been
+//! delivered, so its week is not sent again without `--force`.
+//!
+//! The baseline of "what changed" is the sent report with the latest as-of date not after
+//! this one, never a back-dated run.
+//!
 //! Schema migrations are versioned with SQLite's `user_version`.
 
 use std::collections::HashMap;
@@ -27,20 +37,39 @@ pub const LOCK_FILE: &str = "run.lock";
 pub enum LedgerError {
     #[error("another safeguard-audit run is in progress (it holds {lock}); waited {waited_secs} s. If no run is going, the lock is released when that process ends: check `ps` for it.")]
     Busy { lock: String, waited_secs: u64 },
-    #[error("the run ledger {file} is damaged or not a safeguard-audit ledger ({reason}). Move it aside (the next run starts a new ledger) or restore it from backup.")]
+    #[error("the run ledger {file} is damaged or not a safeguard-audit ledger ({reason}). Restore it from backup if there is one. Move it aside otherwise, and keep it (it holds the run history): the next run starts a new ledger, and cannot know whether this week's report was already emailed.")]
     Corrupt { file: String, reason: String },
+    #[error("cannot write the run ledger {file}: the disk is full. Free some space on that disk (or set [state] dir to a folder on another disk and move the state folder there), then run again. Keep the ledger: it is the record that stops a week's report being emailed twice.")]
+    Full { file: String },
+    #[error("cannot write the run ledger {file}: {reason}. Make the state folder and the ledger writable by the account that runs safeguard-audit (or set [state] dir to a writable folder and move the state folder there), then run again. Keep the ledger: it is the record that stops a week's report being emailed twice.")]
+    Unwritable { file: String, reason: String },
+    #[error("the run ledger {file} could not be used: {reason}")]
+    Database { file: String, reason: String },
     #[error("the run ledger {file} was written by a newer safeguard-audit (schema version {found}, this one knows {known}). Upgrade safeguard-audit.")]
     TooNew {
         file: String,
         found: i64,
         known: i64,
     },
-    #[error("cannot use the state folder {dir}: {reason}")]
+    #[error("cannot use the state folder {dir}: {reason}. Make sure it can be written (free space, permissions), then run again.")]
     Io { dir: String, reason: String },
 }
 
+impl LedgerError {
+    /// Whether the ledger could not be written (full, read-only): the run must not send.
+    pub fn is_unwritable(&self) -> bool {
+        matches!(
+            self,
+            LedgerError::Full { .. } | LedgerError::Unwritable { .. } | LedgerError::Io { .. }
+        )
+    }
+}
+
+/// The report key of the partnership's weekly report.
+pub const PARTNERSHIP: &str = "partnership";
+
 /// The newest schema version this code writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const MIGRATIONS: &[&str] = &[
     // 1: runs, per-case duty statuses, input hashes.
@@ -81,15 +110,30 @@ const MIGRATIONS: &[&str] = &[
         sha256 TEXT NOT NULL,
         bytes INTEGER NOT NULL
     );",
+    // 2: which report a run is (report_key), back-dated runs, and when a delivery attempt's
+    // outcome was recorded (a `sending` row without one: the process died while sending).
+    "ALTER TABLE runs ADD COLUMN report_key TEXT NOT NULL DEFAULT 'partnership';
+    ALTER TABLE runs ADD COLUMN backdated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN finished_at TEXT;
+    CREATE INDEX runs_key_week ON runs(report_key, week, delivery);",
 ];
 
 /// What happened to a run's email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
     Sent,
+    /// Not delivered (the server refused it, or it never got that far).
     Failed,
+    /// Recorded before sending; still so afterwards only if the process died while sending.
+    Sending,
+    /// The connection failed after the message was transmitted: it may have been delivered.
+    Unknown,
+    /// Not sent: an earlier attempt this week may have been delivered (`--force` sends).
+    HeldUnknown,
     /// This week's report had already been sent: files written, no email.
     AlreadySent,
+    /// As of a date before the last report sent: files written, no email.
+    BackDated,
     DryRun,
     /// No `[email]` in the configuration.
     NotConfigured,
@@ -100,11 +144,26 @@ impl Delivery {
         match self {
             Delivery::Sent => "sent",
             Delivery::Failed => "failed",
+            Delivery::Sending => "sending",
+            Delivery::Unknown => "unknown",
+            Delivery::HeldUnknown => "held-unknown",
             Delivery::AlreadySent => "already-sent",
+            Delivery::BackDated => "back-dated",
             Delivery::DryRun => "dry-run",
             Delivery::NotConfigured => "not-configured",
         }
     }
+}
+
+/// An earlier delivery attempt whose outcome is not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAttempt {
+    pub run_id: i64,
+    /// When that run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// `sending` (the process died while sending) or `unknown` (the connection failed after
+    /// the message was transmitted).
+    pub delivery: String,
 }
 
 /// The reporting week of a date: its ISO week, e.g. `2026-W48`.
@@ -119,12 +178,14 @@ pub struct Lock {
     _file: File,
 }
 
-/// Takes the state folder's lock, waiting up to `wait` for another run to finish.
-pub fn lock(state_dir: &Path, wait: Duration) -> Result<Lock, LedgerError> {
-    let io = |e: std::io::Error| LedgerError::Io {
-        dir: state_dir.display().to_string(),
-        reason: e.to_string(),
-    };
+/// Takes the state folder's lock, waiting up to `wait` for another run to finish (less if
+/// `stop` is set meanwhile).
+pub fn lock(
+    state_dir: &Path,
+    wait: Duration,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<Lock, LedgerError> {
+    let io = |e: std::io::Error| io_error(state_dir, e);
     std::fs::create_dir_all(state_dir).map_err(io)?;
     let path = state_dir.join(LOCK_FILE);
     let file = File::options()
@@ -137,13 +198,16 @@ pub fn lock(state_dir: &Path, wait: Duration) -> Result<Lock, LedgerError> {
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(Lock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+            Err(std::fs::TryLockError::WouldBlock)
+                if start.elapsed() < wait
+                    && !stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) =>
+            {
                 std::thread::sleep(Duration::from_millis(200));
             }
             Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(LedgerError::Busy {
                     lock: path.display().to_string(),
-                    waited_secs: wait.as_secs(),
+                    waited_secs: start.elapsed().as_secs(),
                 })
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
@@ -227,10 +291,36 @@ impl Changes {
     }
 }
 
+/// Classifies SQLite's error code: full, unwritable, damaged, or otherwise.
 fn sqlite_error(file: &Path, e: rusqlite::Error) -> LedgerError {
-    LedgerError::Corrupt {
-        file: file.display().to_string(),
-        reason: e.to_string(),
+    use rusqlite::ErrorCode as C;
+    let file = file.display().to_string();
+    let reason = e.to_string();
+    match e.sqlite_error_code() {
+        Some(C::DiskFull) => LedgerError::Full { file },
+        Some(
+            C::ReadOnly
+            | C::CannotOpen
+            | C::PermissionDenied
+            | C::SystemIoFailure
+            | C::DatabaseLocked
+            | C::DatabaseBusy,
+        ) => LedgerError::Unwritable { file, reason },
+        Some(C::NotADatabase | C::DatabaseCorrupt) => LedgerError::Corrupt { file, reason },
+        _ => LedgerError::Database { file, reason },
+    }
+}
+
+fn io_error(dir: &Path, e: std::io::Error) -> LedgerError {
+    if crate::output::is_disk_full(&e) {
+        LedgerError::Full {
+            file: dir.display().to_string(),
+        }
+    } else {
+        LedgerError::Io {
+            dir: dir.display().to_string(),
+            reason: e.to_string(),
+        }
     }
 }
 
@@ -247,10 +337,7 @@ fn hex(bytes: &[u8]) -> String {
 impl Ledger {
     /// Opens (creating and migrating) the ledger in `state_dir`.
     pub fn open(state_dir: &Path) -> Result<Ledger, LedgerError> {
-        std::fs::create_dir_all(state_dir).map_err(|e| LedgerError::Io {
-            dir: state_dir.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        std::fs::create_dir_all(state_dir).map_err(|e| io_error(state_dir, e))?;
         let file = state_dir.join(DB_FILE);
         let conn = Connection::open(&file).map_err(|e| sqlite_error(&file, e))?;
         conn.busy_timeout(Duration::from_secs(10))
@@ -305,25 +392,74 @@ impl Ledger {
             .map_err(|e| sqlite_error(&self.file, e))
     }
 
-    /// Whether the report of `week` was already sent.
-    pub fn sent_in_week(&self, week: &str) -> Result<bool, LedgerError> {
+    /// Whether report `key`'s report of `week` was already sent.
+    pub fn sent_in_week(&self, key: &str, week: &str) -> Result<bool, LedgerError> {
         self.conn
             .query_row(
-                "SELECT count(*) FROM runs WHERE week = ?1 AND delivery = 'sent'",
-                params![week],
+                "SELECT count(*) FROM runs WHERE report_key = ?1 AND week = ?2 AND delivery = 'sent'",
+                params![key, week],
                 |r| r.get::<_, i64>(0),
             )
             .map(|n| n > 0)
             .map_err(|e| sqlite_error(&self.file, e))
     }
 
-    /// The as-of date of the newest report sent.
-    pub fn last_sent(&self) -> Result<Option<(i64, NaiveDate)>, LedgerError> {
+    /// The latest attempt this week whose outcome is not known (`sending` left by a process
+    /// that died, or `unknown`), if any.
+    pub fn unknown_in_week(
+        &self,
+        key: &str,
+        week: &str,
+    ) -> Result<Option<UnknownAttempt>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT id, started_at, delivery FROM runs
+                 WHERE report_key = ?1 AND week = ?2 AND delivery IN ('sending', 'unknown')
+                 ORDER BY id DESC LIMIT 1",
+                params![key, week],
+                |r| {
+                    Ok(UnknownAttempt {
+                        run_id: r.get(0)?,
+                        started_at: r.get(1)?,
+                        delivery: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| sqlite_error(&self.file, e))
+    }
+
+    /// The report sent with the latest as-of date (not back-dated), for `schedule`'s missed
+    /// run and for telling a back-dated run.
+    pub fn last_sent(&self, key: &str) -> Result<Option<(i64, NaiveDate)>, LedgerError> {
+        self.sent_before(key, None)
+    }
+
+    /// The baseline of "what changed" for a report as of `as_of`: the report sent with the
+    /// latest as-of date not after it (the newest run on a tie), never a back-dated one.
+    pub fn baseline(
+        &self,
+        key: &str,
+        as_of: NaiveDate,
+    ) -> Result<Option<(i64, NaiveDate)>, LedgerError> {
+        self.sent_before(key, Some(as_of))
+    }
+
+    fn sent_before(
+        &self,
+        key: &str,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Option<(i64, NaiveDate)>, LedgerError> {
+        let limit = as_of
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "9999-12-31".to_string());
         let row: Option<(i64, String)> = self
             .conn
             .query_row(
-                "SELECT id, as_of FROM runs WHERE delivery = 'sent' ORDER BY id DESC LIMIT 1",
-                [],
+                "SELECT id, as_of FROM runs
+                 WHERE report_key = ?1 AND delivery = 'sent' AND backdated = 0 AND as_of <= ?2
+                 ORDER BY as_of DESC, id DESC LIMIT 1",
+                params![key, limit],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
@@ -345,14 +481,14 @@ impl Ledger {
     /// What changed between the last report sent and this audit, and the trend.
     pub fn changes(&self, audit: &Audit) -> Result<Changes, LedgerError> {
         let mut changes = Changes::default();
-        let sent = self.recent_sent(12)?;
+        let sent = self.recent_sent(PARTNERSHIP, audit.as_of, 12)?;
         changes.trend = sent.iter().map(|r| (r.as_of, r.overdue, r.met)).collect();
         changes.trend.push((
             audit.as_of,
             audit.tally.overdue as i64,
             audit.tally.met as i64,
         ));
-        let Some((last_id, last_as_of)) = self.last_sent()? else {
+        let Some((last_id, last_as_of)) = self.baseline(PARTNERSHIP, audit.as_of)? else {
             return Ok(changes);
         };
         changes.since = Some(last_as_of);
@@ -405,16 +541,24 @@ impl Ledger {
         Ok(changes)
     }
 
-    fn recent_sent(&self, n: usize) -> Result<Vec<RunSummary>, LedgerError> {
+    /// Up to `n` reports sent (not back-dated) as of `as_of` or before, oldest first.
+    fn recent_sent(
+        &self,
+        key: &str,
+        as_of: NaiveDate,
+        n: usize,
+    ) -> Result<Vec<RunSummary>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, as_of, overdue, met, late FROM runs WHERE delivery = 'sent'
-                 ORDER BY id DESC LIMIT ?1",
+                "SELECT id, as_of, overdue, met, late FROM runs
+                 WHERE report_key = ?1 AND delivery = 'sent' AND backdated = 0 AND as_of <= ?2
+                 ORDER BY as_of DESC, id DESC LIMIT ?3",
             )
             .map_err(|e| sqlite_error(&self.file, e))?;
+        let as_of = as_of.format("%Y-%m-%d").to_string();
         let rows = stmt
-            .query_map(params![n as i64], |r| {
+            .query_map(params![key, as_of, n as i64], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -450,9 +594,9 @@ impl Ledger {
         tx.execute(
             "INSERT INTO runs (started_at, as_of, week, config_sha256, inputs_sha256, cases, met,
                 late, overdue, pending, unknown, not_applicable, early, breaches, workbook,
-                delivery, delivery_detail, recipients, forced)
+                delivery, delivery_detail, recipients, forced, report_key, backdated, finished_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19)",
+                ?18, ?19, ?20, ?21, ?22)",
             params![
                 run.started_at,
                 audit.as_of.format("%Y-%m-%d").to_string(),
@@ -473,6 +617,9 @@ impl Ledger {
                 run.delivery_detail,
                 run.recipients.join(", "),
                 run.forced as i64,
+                run.report_key,
+                run.backdated as i64,
+                (run.delivery != Delivery::Sending).then(|| chrono::Utc::now().to_rfc3339()),
             ],
         )
         .map_err(e)?;
@@ -509,6 +656,35 @@ impl Ledger {
         tx.commit().map_err(e)?;
         Ok(id)
     }
+
+    /// Records the outcome of the delivery attempt of run `id` (recorded as
+    /// [`Delivery::Sending`] before sending).
+    pub fn finish(
+        &mut self,
+        id: i64,
+        delivery: Delivery,
+        detail: Option<&str>,
+    ) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE runs SET delivery = ?1, delivery_detail = ?2, finished_at = ?3 WHERE id = ?4",
+                params![delivery.id(), detail, chrono::Utc::now().to_rfc3339(), id],
+            )
+            .map(|_| ())
+            .map_err(|e| sqlite_error(&self.file, e))
+    }
+
+    /// The delivery recorded for run `id` (for tests and `inspect`).
+    pub fn delivery_of(&self, id: i64) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT delivery FROM runs WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| sqlite_error(&self.file, e))
+    }
 }
 
 /// What a run records besides the audit.
@@ -523,6 +699,10 @@ pub struct RunRecord {
     pub delivery_detail: Option<String>,
     pub recipients: Vec<String>,
     pub forced: bool,
+    /// Which report this is ([`PARTNERSHIP`]).
+    pub report_key: String,
+    /// As of a date before the last report sent: never a baseline.
+    pub backdated: bool,
 }
 
 impl RunRecord {
@@ -573,10 +753,15 @@ mod tests {
     #[test]
     fn the_lock_is_exclusive() {
         let dir = tempfile::tempdir().unwrap();
-        let held = lock(dir.path(), Duration::from_millis(0)).unwrap();
-        let e = lock(dir.path(), Duration::from_millis(300)).unwrap_err();
+        let held = lock(dir.path(), Duration::from_millis(0), None).unwrap();
+        let e = lock(dir.path(), Duration::from_millis(300), None).unwrap_err();
         assert!(matches!(e, LedgerError::Busy { .. }), "{e}");
+        // A stop request ends the wait at once.
+        let stop = std::sync::atomic::AtomicBool::new(true);
+        let start = Instant::now();
+        assert!(lock(dir.path(), Duration::from_secs(30), Some(&stop)).is_err());
+        assert!(start.elapsed() < Duration::from_secs(2));
         drop(held);
-        assert!(lock(dir.path(), Duration::from_millis(0)).is_ok());
+        assert!(lock(dir.path(), Duration::from_millis(0), None).is_ok());
     }
 }

@@ -69,7 +69,7 @@ pub fn run(a: Args) -> ExitCode {
         sched.expr, sched.tz
     );
     let last_sent = crate::ledger::Ledger::open(&config.state_dir)
-        .and_then(|l| l.last_sent())
+        .and_then(|l| l.last_sent(crate::ledger::PARTNERSHIP))
         .map(|x| x.map(|(_, d)| d));
     match last_sent {
         Ok(last) if schedule::missed(&sched, Utc::now(), last) => {
@@ -77,7 +77,7 @@ pub fn run(a: Args) -> ExitCode {
                 "{} the last report is older than this week's run time: running the missed run now",
                 now()
             );
-            run_once(&a.config, &sched);
+            run_once(&a.config, &sched, &stop);
         }
         Ok(_) => {}
         Err(e) => eprintln!("{} warning: {e}", now()),
@@ -91,7 +91,7 @@ pub fn run(a: Args) -> ExitCode {
         if !schedule::sleep_until(next.with_timezone(&Utc), &stop) {
             break;
         }
-        run_once(&a.config, &sched);
+        run_once(&a.config, &sched, &stop);
         if stop.load(Ordering::Relaxed) {
             break;
         }
@@ -105,17 +105,19 @@ fn now() -> String {
 }
 
 /// One run; a failing (or even panicking) run is logged and the scheduler goes on.
-fn run_once(config: &Path, sched: &Schedule) {
+fn run_once(config: &Path, sched: &Schedule, stop: &std::sync::Arc<std::sync::atomic::AtomicBool>) {
     let as_of = schedule::local_date(&Utc::now(), sched.tz);
     println!("{} run as of {} starting", now(), as_of);
     let opts = crate::weekly::Options {
         config: config.to_path_buf(),
-        as_of: Some(as_of),
+        as_of,
         force: false,
         dry_run: false,
         lock_wait: crate::weekly::default_lock_wait(),
+        // SIGTERM ends the lock wait and the delivery at once.
+        stop: Some(std::sync::Arc::clone(stop)),
     };
-    let code = std::panic::catch_unwind(|| crate::weekly::run(&opts));
+    let code = std::panic::catch_unwind(|| super::run::execute(&opts));
     match code {
         Ok(c) => println!("{} run finished with exit code {c}", now()),
         Err(_) => eprintln!("{} run failed unexpectedly; the scheduler goes on", now()),

@@ -1,19 +1,38 @@
-//! Sending the message over SMTP (lettre, rustls), retrying transient failures.
+//! Sending the message over SMTP (lettre's async connection on a current-thread tokio
+//! runtime, rustls), retrying transient failures, within hard deadlines.
+//!
+//! Every exchange with the server (connecting with its greeting, each command's reply, the
+//! message with its final reply) waits at most `timeout`; the whole delivery, retries included,
+//! ends at `retry_for` plus one `timeout` whatever the server does (a greeting that never ends,
+//! a byte every few seconds): the connection is dropped there. A stop request (SIGTERM in
+//! `schedule`) ends it within a tenth of a second.
 //!
 //! Connection failures, timeouts and 4xx replies are retried with exponential backoff (1 s,
-//! 2 s, 4 s ... at most 30 s apart) for at most `retry_for_secs` in all. A refused login (535),
-//! a certificate or TLS failure, and any other 5xx reply are final at once: retrying cannot fix
-//! them and a login retried in a loop can lock the account. Each attempt waits at most
-//! [`attempt_timeout`] for the server, so a run ends within about `retry_for_secs` plus one
-//! such timeout. The password never appears in an error or a log line: every message is
-//! scrubbed of it.
+//! 2 s, 4 s ... at most 30 s apart) while the next attempt would start within `retry_for`. A
+//! refused login (535), a certificate or TLS failure, and any other 5xx reply are final at
+//! once: retrying cannot fix them and a login retried in a loop can lock the account. Once the
+//! message itself has been transmitted, a failure without a reply from the server (the
+//! connection dropped, the final reply never came) may mean it was delivered: it is never
+//! retried, and [`SendError::maybe_delivered`] says so.
+//!
+//! Certificates: the operating system's trust store (rustls-native-certs: Debian's
+//! ca-certificates, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set) and every certificate in
+//! `ca_file`. A relay presenting its own self-signed certificate is accepted when `ca_file`
+//! holds exactly that certificate (pinned): the chain is then not checked, the name still is,
+//! and the relay must prove it holds the certificate's key, as in any handshake. TLS failures
+//! are classified from rustls's typed errors. The password never appears in an error or a log
+//! line: every message is scrubbed of it.
 
+use std::cell::Cell;
 use std::error::Error as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{Message, SmtpTransport, Transport};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use lettre::Message;
 
 use crate::config::TlsMode;
 
@@ -41,6 +60,10 @@ pub enum FailureKind {
     Tls,
     /// The server refused the message for good (5xx), or the client cannot go on.
     Rejected,
+    /// The delivery deadline (`retry_for` plus one timeout) passed.
+    Deadline,
+    /// Stopped on request (SIGTERM).
+    Stopped,
 }
 
 impl FailureKind {
@@ -54,9 +77,21 @@ impl FailureKind {
 pub struct Failure {
     pub kind: FailureKind,
     pub message: String,
+    /// The message had been transmitted when it failed, without a refusal from the server.
+    pub maybe_delivered: bool,
 }
 
-/// Why the email was not sent.
+impl Failure {
+    fn new(kind: FailureKind, message: String) -> Failure {
+        Failure {
+            kind,
+            message,
+            maybe_delivered: false,
+        }
+    }
+}
+
+/// Why the email was not (known to be) sent.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct SendError {
@@ -64,6 +99,9 @@ pub struct SendError {
     pub attempts: u32,
     /// The whole explanation, scrubbed of the password.
     pub message: String,
+    /// The server may have received the message: the connection failed after it was
+    /// transmitted, before the server's reply. Never retried automatically.
+    pub maybe_delivered: bool,
 }
 
 /// How long to keep trying: exponential backoff within a total time.
@@ -91,6 +129,13 @@ impl Backoff {
             .unwrap_or(u32::MAX);
         self.first.saturating_mul(factor).min(self.max)
     }
+
+    /// After `failures` transient failures, `elapsed` since the start: how long to wait before
+    /// the next attempt, or `None` when it would start after `total` (give up).
+    pub fn next(&self, failures: u32, elapsed: Duration) -> Option<Duration> {
+        let delay = self.delay(failures);
+        (elapsed + delay <= self.total).then_some(delay)
+    }
 }
 
 /// Replaces the password (if any) in `text` with `***`.
@@ -101,37 +146,6 @@ pub fn redact(text: &str, password: Option<&str>) -> String {
     }
 }
 
-/// Runs `attempt` until it succeeds, fails for good, or the next retry would start after
-/// `backoff.total`. `elapsed` reads the time since the start and `sleep` waits (both
-/// injectable for tests). Returns the number of attempts, or the last failure and attempts.
-pub fn retry(
-    backoff: &Backoff,
-    mut attempt: impl FnMut(u32) -> Result<(), Failure>,
-    mut sleep: impl FnMut(Duration),
-    mut elapsed: impl FnMut() -> Duration,
-) -> Result<u32, (Failure, u32)> {
-    let mut n = 0;
-    loop {
-        n += 1;
-        match attempt(n) {
-            Ok(()) => return Ok(n),
-            Err(f) if !f.kind.is_transient() => return Err((f, n)),
-            Err(f) => {
-                let delay = backoff.delay(n);
-                if elapsed() + delay > backoff.total {
-                    return Err((f, n));
-                }
-                tracing::warn!(
-                    "email attempt {n} failed: {}; retrying in {}s",
-                    f.message,
-                    delay.as_secs()
-                );
-                sleep(delay);
-            }
-        }
-    }
-}
-
 /// The host as the TLS layer and the resolver want it (`[::1]` becomes `::1`).
 fn bare_host(host: &str) -> &str {
     host.strip_prefix('[')
@@ -139,48 +153,78 @@ fn bare_host(host: &str) -> &str {
         .unwrap_or(host)
 }
 
-/// How long one attempt may wait for the server (connect, and each reply): `retry_for_secs`
-/// kept between 10 s and 60 s. A run takes at most about `retry_for_secs` plus this.
+/// How long one exchange may wait for the server (`timeout_secs`, by default `retry_for_secs`
+/// kept between 10 s and 60 s).
 pub fn attempt_timeout(settings: &Settings) -> Duration {
-    settings
-        .retry_for
-        .clamp(Duration::from_secs(10), Duration::from_secs(60))
+    settings.timeout
 }
 
-fn transport(settings: &Settings) -> Result<SmtpTransport, Failure> {
-    let host = bare_host(&settings.host);
-    let mut b = SmtpTransport::builder_dangerous(host)
-        .port(settings.port)
-        .timeout(Some(attempt_timeout(settings)));
-    let params = || {
-        let mut p = TlsParameters::builder(host.to_string());
-        if let Some(ca) = &settings.ca {
-            p = p.add_root_certificate(ca.certificate.clone());
+/// The hard limit on a whole delivery: `retry_for` plus one timeout.
+pub fn deadline(settings: &Settings) -> Duration {
+    settings.retry_for + settings.timeout
+}
+
+/// How far an attempt got: decides whether a failure may have delivered the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Connect,
+    Starttls,
+    Login,
+    Envelope,
+    /// The message is being transmitted or its final reply awaited.
+    Message,
+    Done,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Connect => "waiting for the greeting",
+            Stage::Starttls => "starting TLS",
+            Stage::Login => "logging in",
+            Stage::Envelope => "giving the sender and recipients",
+            Stage::Message => "sending the message",
+            Stage::Done => "closing the connection",
         }
-        p.build().map_err(|e| Failure {
-            kind: FailureKind::Tls,
-            message: format!("cannot set up TLS for {host}: {e}"),
-        })
-    };
-    b = match settings.tls {
-        TlsMode::Starttls => b.tls(Tls::Required(params()?)),
-        TlsMode::Tls => b.tls(Tls::Wrapper(params()?)),
-        TlsMode::None => b.tls(Tls::None),
-    };
-    if let Some(login) = &settings.login {
-        let password = login
-            .password
-            .as_ref()
-            .map(|p| p.expose().to_string())
-            .unwrap_or_default();
-        b = b.credentials(Credentials::new(login.username.clone(), password));
     }
-    Ok(b.build())
 }
 
-/// Every message in an error's chain, joined (lettre's own text already includes its source).
-fn error_text(e: &lettre::transport::smtp::Error) -> String {
-    e.to_string()
+/// The TLS parameters: the system store plus `ca_file`; or, `pinned`, any chain (the caller
+/// then checks the relay's certificate is one in `ca_file`).
+fn tls_parameters(settings: &Settings, pinned: bool) -> Result<TlsParameters, Failure> {
+    let host = bare_host(&settings.host);
+    let mut p = TlsParameters::builder(host.to_string());
+    if let Some(ca) = &settings.ca {
+        p = p.add_root_certificate(ca.certificate.clone());
+    }
+    if pinned {
+        p = p.dangerous_accept_invalid_certs(true);
+    }
+    p.build().map_err(|e| {
+        Failure::new(
+            FailureKind::Tls,
+            format!("cannot set up TLS for {host}: {e}"),
+        )
+    })
+}
+
+/// The TLS library's own error in an SMTP error's chain, if any.
+fn rustls_error(e: &lettre::transport::smtp::Error) -> Option<&rustls::Error> {
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(t) = s.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        if let Some(t) = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(t);
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// Whether the chain holds an I/O error of the given kind.
@@ -197,32 +241,35 @@ fn has_io_kind(e: &lettre::transport::smtp::Error, kind: std::io::ErrorKind) -> 
     false
 }
 
-/// Puts one failed attempt into plain words.
-pub fn classify(e: &lettre::transport::smtp::Error, settings: &Settings) -> Failure {
+/// Puts a certificate the TLS library refused into plain words.
+fn certificate_failure(c: &rustls::CertificateError, settings: &Settings, detail: &str) -> Failure {
+    use rustls::CertificateError as C;
     let server = format!("{}:{}", settings.host, settings.port);
-    let detail = redact(&error_text(e), settings.password());
-    let code: Option<u16> = e.status().map(u16::from);
-    let fail = |kind, message: String| Failure { kind, message };
-    let lower = detail.to_ascii_lowercase();
-    if lower.contains("invalid peer certificate") || lower.contains("certificate not valid") {
-        let message = if lower.contains("notvalidforname") || lower.contains("not valid for name") {
-            format!(
-                "the server's certificate is not valid for the name `{}`: set smtp_host to a name the certificate carries; {server}: {detail}",
-                settings.host
-            )
-        } else if lower.contains("expired") || lower.contains("notvalidyet") {
+    let message = match c {
+        C::NotValidForName | C::NotValidForNameContext { .. } => format!(
+            "the server's certificate is not valid for the name `{}`: set smtp_host to a name the certificate carries; {server}: {detail}",
+            settings.host
+        ),
+        C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. } => {
             format!("the server's certificate has expired or is not yet valid; {server}: {detail}")
-        } else {
-            format!(
-                "the server's certificate is not trusted: set ca_file to the CA certificate (PEM) that signed it; {server}: {detail}"
-            )
-        };
-        return fail(FailureKind::Certificate, message);
-    }
-    if e.is_tls()
-        || (settings.tls != TlsMode::None && has_io_kind(e, std::io::ErrorKind::InvalidData))
-        || lower.contains("received fatal alert")
-    {
+        }
+        _ => format!(
+            "the server's certificate is not trusted: set ca_file to the CA certificate (PEM) that signed it, or to the server's own certificate to pin it; {server}: {detail}"
+        ),
+    };
+    Failure::new(FailureKind::Certificate, message)
+}
+
+/// Puts one failed exchange into plain words. `stage` is how far the attempt got.
+fn classify_at(e: &lettre::transport::smtp::Error, settings: &Settings, stage: Stage) -> Failure {
+    let server = format!("{}:{}", settings.host, settings.port);
+    let detail = redact(&e.to_string(), settings.password());
+    let code: Option<u16> = e.status().map(u16::from);
+    let fail = Failure::new;
+    if let Some(t) = rustls_error(e) {
+        if let rustls::Error::InvalidCertificate(c) = t {
+            return certificate_failure(c, settings, &detail);
+        }
         return fail(
             FailureKind::Tls,
             format!(
@@ -230,10 +277,10 @@ pub fn classify(e: &lettre::transport::smtp::Error, settings: &Settings) -> Fail
             ),
         );
     }
-    if lower.contains("starttls is not supported") {
+    if e.is_tls() {
         return fail(
             FailureKind::Tls,
-            format!("the SMTP server at {server} does not offer STARTTLS: check smtp_host, smtp_port and tls; {detail}"),
+            format!("the TLS connection to {server} failed: {detail}"),
         );
     }
     match code {
@@ -266,7 +313,14 @@ pub fn classify(e: &lettre::transport::smtp::Error, settings: &Settings) -> Fail
                 format!("the SMTP server refused the message; {server} said: {detail}"),
             )
         }
-        _ => {}
+        Some(_) => {
+            // 4xx: the server refused for now, so nothing was delivered.
+            return fail(
+                FailureKind::Transient,
+                format!("cannot deliver through {server}: {detail}"),
+            );
+        }
+        None => {}
     }
     if e.is_client() {
         return fail(
@@ -274,8 +328,8 @@ pub fn classify(e: &lettre::transport::smtp::Error, settings: &Settings) -> Fail
             format!("cannot send through {server}: {detail}"),
         );
     }
-    // Connection refused or reset, timeouts, name resolution, 4xx replies.
-    fail(
+    // Connection refused or reset, timeouts, name resolution.
+    let mut f = fail(
         FailureKind::Transient,
         if e.is_timeout()
             || has_io_kind(e, std::io::ErrorKind::WouldBlock)
@@ -283,48 +337,313 @@ pub fn classify(e: &lettre::transport::smtp::Error, settings: &Settings) -> Fail
         {
             format!(
                 "{server} did not answer within {}s: {detail}",
-                attempt_timeout(settings).as_secs()
+                settings.timeout.as_secs()
             )
         } else {
             format!("cannot deliver through {server}: {detail}")
         },
-    )
+    );
+    if stage == Stage::Message {
+        f.maybe_delivered = true;
+        f.message = format!(
+            "the connection to {server} failed after the message was sent and before the server confirmed it, so it may have been delivered: {detail}"
+        );
+    }
+    f
 }
 
-/// Sends the message, retrying transient failures within `settings.retry_for`.
-pub fn send(settings: &Settings, message: &Message) -> Result<Delivery, SendError> {
-    let started = Instant::now();
-    let backoff = Backoff::within(settings.retry_for);
-    let scrub = |s: String| redact(&s, settings.password());
-    let transport = transport(settings).map_err(|f| SendError {
-        kind: f.kind,
-        attempts: 0,
-        message: scrub(f.message),
-    })?;
-    let result = retry(
-        &backoff,
-        |n| {
-            tracing::info!(
-                "email attempt {n}: {}:{} ({})",
-                settings.host,
-                settings.port,
-                settings.tls.name()
+/// Puts one failed attempt into plain words (an error outside any particular exchange).
+pub fn classify(e: &lettre::transport::smtp::Error, settings: &Settings) -> Failure {
+    classify_at(e, settings, Stage::Connect)
+}
+
+/// One exchange, within the per-exchange timeout.
+async fn exchange<T>(
+    settings: &Settings,
+    stage: Stage,
+    fut: impl std::future::Future<Output = Result<T, lettre::transport::smtp::Error>>,
+) -> Result<T, Failure> {
+    match tokio::time::timeout(settings.timeout, fut).await {
+        Ok(r) => r.map_err(|e| classify_at(&e, settings, stage)),
+        Err(_) => {
+            let server = format!("{}:{}", settings.host, settings.port);
+            let mut f = Failure::new(
+                FailureKind::Transient,
+                format!(
+                    "{server} did not answer within {}s ({})",
+                    settings.timeout.as_secs(),
+                    stage.name()
+                ),
             );
-            transport
-                .send(message)
-                .map(|_| ())
-                .map_err(|e| classify(&e, settings))
-        },
-        std::thread::sleep,
-        || started.elapsed(),
-    );
+            if stage == Stage::Message {
+                f.maybe_delivered = true;
+                f.message = format!(
+                    "{server} did not confirm the message within {}s after it was sent, so it may have been delivered",
+                    settings.timeout.as_secs()
+                );
+            }
+            Err(f)
+        }
+    }
+}
+
+/// One attempt: connect, STARTTLS, check a pinned certificate, log in, send, quit.
+async fn attempt(
+    settings: &Settings,
+    message: &Message,
+    bytes: &[u8],
+    pinned: bool,
+    stage: &Cell<Stage>,
+) -> Result<(), Failure> {
+    let host = bare_host(&settings.host);
+    let hello = ClientId::default();
+    stage.set(Stage::Connect);
+    let wrapper = match settings.tls {
+        TlsMode::Tls => Some(tls_parameters(settings, pinned)?),
+        _ => None,
+    };
+    let mut conn = exchange(
+        settings,
+        Stage::Connect,
+        AsyncSmtpConnection::connect_tokio1(
+            (host, settings.port),
+            Some(settings.timeout),
+            &hello,
+            wrapper,
+            None,
+        ),
+    )
+    .await?;
+    if settings.tls == TlsMode::Starttls {
+        if !conn.can_starttls() {
+            return Err(Failure::new(
+                FailureKind::Tls,
+                format!(
+                    "the SMTP server at {}:{} does not offer STARTTLS: check smtp_host, smtp_port and tls",
+                    settings.host, settings.port
+                ),
+            ));
+        }
+        stage.set(Stage::Starttls);
+        let params = tls_parameters(settings, pinned)?;
+        exchange(settings, Stage::Starttls, conn.starttls(params, &hello)).await?;
+    }
+    if pinned {
+        let presented = conn.peer_certificate().ok();
+        let is_pinned = settings
+            .ca
+            .as_ref()
+            .is_some_and(|ca| presented.as_ref().is_some_and(|p| ca.der.contains(p)));
+        if !is_pinned {
+            return Err(Failure::new(
+                FailureKind::Certificate,
+                "the server's certificate is not the one in ca_file".to_string(),
+            ));
+        }
+    }
+    if let Some(login) = &settings.login {
+        stage.set(Stage::Login);
+        let password = login
+            .password
+            .as_ref()
+            .map(|p| p.expose().to_string())
+            .unwrap_or_default();
+        let credentials = Credentials::new(login.username.clone(), password);
+        exchange(
+            settings,
+            Stage::Login,
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials),
+        )
+        .await?;
+    }
+    stage.set(Stage::Envelope);
+    let envelope = message.envelope();
+    let mut options = Vec::new();
+    let non_ascii_address = envelope
+        .from()
+        .into_iter()
+        .chain(envelope.to())
+        .any(|a| !a.to_string().is_ascii());
+    if non_ascii_address {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            return Err(Failure::new(
+                FailureKind::Rejected,
+                "an address is not plain ASCII and the SMTP server does not support SMTPUTF8"
+                    .to_string(),
+            ));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !bytes.is_ascii() {
+        if !conn.server_info().supports_feature(Extension::EightBitMime) {
+            return Err(Failure::new(
+                FailureKind::Rejected,
+                "the message is not plain ASCII and the SMTP server does not support 8BITMIME"
+                    .to_string(),
+            ));
+        }
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    exchange(
+        settings,
+        Stage::Envelope,
+        conn.command(Mail::new(envelope.from().cloned(), options)),
+    )
+    .await?;
+    for to in envelope.to() {
+        exchange(
+            settings,
+            Stage::Envelope,
+            conn.command(Rcpt::new(to.clone(), vec![])),
+        )
+        .await?;
+    }
+    exchange(settings, Stage::Envelope, conn.command(Data)).await?;
+    stage.set(Stage::Message);
+    exchange(settings, Stage::Message, conn.message(bytes)).await?;
+    stage.set(Stage::Done);
+    // Delivered: a QUIT that fails or hangs changes nothing.
+    let _ = tokio::time::timeout(Duration::from_secs(1).min(settings.timeout), conn.quit()).await;
+    Ok(())
+}
+
+/// Attempts with retries and backoff; a certificate refusal is retried at once pinned when
+/// `ca_file` may hold the relay's own certificate.
+async fn attempts(
+    settings: &Settings,
+    message: &Message,
+    bytes: &[u8],
+    stage: &Cell<Stage>,
+    count: &Cell<u32>,
+    started: Instant,
+) -> Result<(), Failure> {
+    let backoff = Backoff::within(settings.retry_for);
+    let mut pinned = false;
+    let mut failures = 0;
+    loop {
+        count.set(count.get() + 1);
+        let n = count.get();
+        tracing::info!(
+            "email attempt {n}: {}:{} ({}{})",
+            settings.host,
+            settings.port,
+            settings.tls.name(),
+            if pinned { ", pinned certificate" } else { "" }
+        );
+        match attempt(settings, message, bytes, pinned, stage).await {
+            Ok(()) => return Ok(()),
+            Err(f) if f.kind == FailureKind::Certificate && !pinned && settings.ca.is_some() => {
+                // Perhaps the relay's own certificate is in ca_file: try once more, pinned.
+                count.set(count.get() + 1);
+                tracing::info!("email attempt {}: trying ca_file as a pinned certificate", count.get());
+                match attempt(settings, message, bytes, true, stage).await {
+                    Ok(()) => return Ok(()),
+                    Err(p) if p.kind == FailureKind::Certificate => {
+                        // Not pinned either: the first refusal explains the problem.
+                        return Err(f);
+                    }
+                    Err(p) => {
+                        pinned = true;
+                        failures += 1;
+                        if !p.kind.is_transient() || p.maybe_delivered {
+                            return Err(p);
+                        }
+                        match backoff.next(failures, started.elapsed()) {
+                            Some(delay) => tokio::time::sleep(delay).await,
+                            None => return Err(p),
+                        }
+                    }
+                }
+            }
+            Err(f) if !f.kind.is_transient() || f.maybe_delivered => return Err(f),
+            Err(f) => {
+                failures += 1;
+                match backoff.next(failures, started.elapsed()) {
+                    Some(delay) => {
+                        tracing::warn!(
+                            "email attempt {n} failed: {}; retrying in {}s",
+                            f.message,
+                            delay.as_secs()
+                        );
+                        tokio::time::sleep(delay).await;
+                    }
+                    None => return Err(f),
+                }
+            }
+        }
+    }
+}
+
+/// Waits until `stop` is set (never, without one).
+async fn stopped(stop: Option<&AtomicBool>) {
+    loop {
+        if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sends the message, retrying transient failures within `settings.retry_for`, and ending at
+/// `retry_for` plus one timeout whatever the server does, or soon after `stop` is set.
+pub fn send(
+    settings: &Settings,
+    message: &Message,
+    stop: Option<&AtomicBool>,
+) -> Result<Delivery, SendError> {
+    let started = Instant::now();
+    let scrub = |s: String| redact(&s, settings.password());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SendError {
+            kind: FailureKind::Rejected,
+            attempts: 0,
+            message: format!("cannot start the SMTP client: {e}"),
+            maybe_delivered: false,
+        })?;
+    let bytes = message.formatted();
+    let stage = Cell::new(Stage::Connect);
+    let count = Cell::new(0u32);
+    let limit = deadline(settings);
+    let server = format!("{}:{}", settings.host, settings.port);
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = attempts(settings, message, &bytes, &stage, &count, started) => r,
+            _ = tokio::time::sleep(limit) => {
+                let mut f = Failure::new(
+                    FailureKind::Deadline,
+                    format!(
+                        "{server} did not finish within the delivery deadline of {}s (retry_for_secs = {} plus one timeout of {}s); stopped while {}",
+                        limit.as_secs(),
+                        settings.retry_for.as_secs(),
+                        settings.timeout.as_secs(),
+                        stage.get().name()
+                    ),
+                );
+                f.maybe_delivered = stage.get() == Stage::Message;
+                Err(f)
+            }
+            _ = stopped(stop) => {
+                let mut f = Failure::new(
+                    FailureKind::Stopped,
+                    format!("delivery through {server} stopped on request while {}", stage.get().name()),
+                );
+                f.maybe_delivered = stage.get() == Stage::Message;
+                Err(f)
+            }
+        }
+    });
+    // Dropping the runtime closes the connection if the deadline cut it off.
+    drop(runtime);
+    let attempts = count.get();
     match result {
-        Ok(attempts) => Ok(Delivery {
+        Ok(()) => Ok(Delivery {
             recipients: message.envelope().to().len(),
             attempts,
         }),
-        Err((f, attempts)) => {
-            let message = if f.kind.is_transient() {
+        Err(f) => {
+            let message = if f.kind.is_transient() && !f.maybe_delivered {
                 format!(
                     "{} (gave up after {attempts} attempt{} over {}s; retry_for_secs = {})",
                     f.message,
@@ -339,6 +658,7 @@ pub fn send(settings: &Settings, message: &Message) -> Result<Delivery, SendErro
                 kind: f.kind,
                 attempts,
                 message: scrub(message),
+                maybe_delivered: f.maybe_delivered,
             })
         }
     }
@@ -348,10 +668,20 @@ pub fn send(settings: &Settings, message: &Message) -> Result<Delivery, SendErro
 mod tests {
     use super::*;
 
-    fn transient() -> Failure {
-        Failure {
-            kind: FailureKind::Transient,
-            message: "refused".into(),
+    /// Simulates the retry loop's decisions: attempts until `ok_at` (never if `None`), each
+    /// failing attempt taking no time, returning the attempts made and the time slept.
+    fn simulate(b: &Backoff, ok_at: Option<u32>) -> (u32, Duration) {
+        let mut clock = Duration::ZERO;
+        let mut n = 0;
+        loop {
+            n += 1;
+            if ok_at == Some(n) {
+                return (n, clock);
+            }
+            match b.next(n, clock) {
+                Some(d) => clock += d,
+                None => return (n, clock),
+            }
         }
     }
 
@@ -366,54 +696,22 @@ mod tests {
     #[test]
     fn retries_transient_within_the_budget() {
         let b = Backoff::within(Duration::from_secs(120));
-        let clock = std::cell::Cell::new(Duration::ZERO);
-        let r = retry(
-            &b,
-            |_| Err(transient()),
-            |d| clock.set(clock.get() + d),
-            || clock.get(),
-        );
-        let (f, n) = r.unwrap_err();
-        assert_eq!(f.kind, FailureKind::Transient);
+        let (n, slept) = simulate(&b, None);
         // Attempts at 0, 1, 3, 7, 15, 31, 61, 91 s; the next would start at 121 s.
         assert_eq!(n, 8);
-        assert!(clock.get() <= Duration::from_secs(120));
+        assert!(slept <= Duration::from_secs(120));
     }
 
     #[test]
     fn zero_budget_means_one_attempt() {
         let b = Backoff::within(Duration::ZERO);
-        let r = retry(
-            &b,
-            |_| Err(transient()),
-            |_| panic!("slept"),
-            || Duration::ZERO,
-        );
-        assert_eq!(r.unwrap_err().1, 1);
+        assert_eq!(simulate(&b, None), (1, Duration::ZERO));
     }
 
     #[test]
-    fn final_failures_are_not_retried_and_success_stops() {
+    fn success_stops_the_retries() {
         let b = Backoff::within(Duration::from_secs(120));
-        let r = retry(
-            &b,
-            |_| {
-                Err(Failure {
-                    kind: FailureKind::Authentication,
-                    message: "535".into(),
-                })
-            },
-            |_| panic!("slept"),
-            || Duration::ZERO,
-        );
-        assert_eq!(r.unwrap_err().1, 1);
-        let r = retry(
-            &b,
-            |n| if n < 3 { Err(transient()) } else { Ok(()) },
-            |_| {},
-            || Duration::ZERO,
-        );
-        assert_eq!(r.unwrap(), 3);
+        assert_eq!(simulate(&b, Some(3)).0, 3);
     }
 
     #[test]
@@ -424,5 +722,18 @@ mod tests {
         );
         assert_eq!(redact("x", Some("")), "x");
         assert_eq!(redact("x", None), "x");
+    }
+
+    #[test]
+    fn the_deadline_is_retry_for_plus_one_timeout() {
+        let c = crate::config::Config::parse(
+            "[email]\nfrom = \"a@x\"\nto = [\"b@x\"]\nsmtp_host = \"h\"\nretry_for_secs = 20\ntimeout_secs = 5",
+            std::path::Path::new("c.toml"),
+            std::path::Path::new("."),
+        )
+        .unwrap();
+        let s = Settings::resolve_with(&c, super::super::Password::NotNeeded, &|_| None).unwrap();
+        assert_eq!(attempt_timeout(&s), Duration::from_secs(5));
+        assert_eq!(deadline(&s), Duration::from_secs(25));
     }
 }

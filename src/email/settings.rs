@@ -42,11 +42,15 @@ pub struct Login {
     pub password: Option<Secret>,
 }
 
-/// The trusted extra CA.
+/// `ca_file`: certificates trusted as well as the operating system's store. Each is trusted
+/// as a CA that signs the relay's certificate, or, when the relay presents exactly one of
+/// them as its own (a self-signed relay certificate), as that relay's pinned certificate.
 #[derive(Clone)]
 pub struct ExtraCa {
     pub path: PathBuf,
     pub certificate: Certificate,
+    /// The DER bytes of every certificate in the file, for pinning.
+    pub der: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for ExtraCa {
@@ -68,6 +72,8 @@ pub struct Settings {
     pub login: Option<Login>,
     /// How long to keep retrying transient failures.
     pub retry_for: Duration,
+    /// How long to wait for the server at each step (connect, each reply, the message).
+    pub timeout: Duration,
 }
 
 /// Whether the password must be present (sending) or may be absent (`--dry-run`).
@@ -193,19 +199,25 @@ fn resolve_email(
                     path.display()
                 ))
             })?;
-            let has_cert = String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----");
-            let certificate = Certificate::from_pem(&pem)
-                .ok()
-                .filter(|_| has_cert)
-                .ok_or_else(|| {
-                    config.invalid(format!(
-                        "email.ca_file: {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
-                        path.display()
-                    ))
-                })?;
+            use rustls::pki_types::pem::PemObject;
+            let no_cert = || {
+                config.invalid(format!(
+                    "email.ca_file: {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                ))
+            };
+            let der: Vec<Vec<u8>> = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+                .map(|c| c.map(|c| c.as_ref().to_vec()))
+                .collect::<Result<_, _>>()
+                .map_err(|_| no_cert())?;
+            if der.is_empty() {
+                return Err(no_cert());
+            }
+            let certificate = Certificate::from_pem(&pem).map_err(|_| no_cert())?;
             Some(ExtraCa {
                 path: path.clone(),
                 certificate,
+                der,
             })
         }
     };
@@ -256,6 +268,10 @@ fn resolve_email(
         ca,
         login,
         retry_for: e.retry_for(),
+        timeout: e
+            .timeout_secs
+            .map(Duration::from_secs)
+            .unwrap_or_else(|| e.retry_for().clamp(Duration::from_secs(10), Duration::from_secs(60))),
     })
 }
 

@@ -46,22 +46,27 @@ pub fn path(dir: &Path, as_of: NaiveDate) -> PathBuf {
     dir.join(format!("compliance-{}.xlsx", as_of.format("%Y-%m-%d")))
 }
 
-/// Writes the workbook to `path` atomically: into a temporary file in the same folder, then
-/// renamed over the target, so a reader never sees half a workbook.
+/// Writes the workbook to `path` atomically ([`crate::output::AtomicFile`]: a temporary file
+/// beside it, renamed over it, removed on failure), so a reader never sees half a workbook.
+/// The writer's own failures while filling its row files (rust_xlsxwriter panics when the disk
+/// fills) come back as an error, never a panic.
 pub fn write(audit: &Audit, digest: &Digest, path: &Path) -> Result<(), WorkbookError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut book = build(audit, digest, dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    book.save_to_writer(std::io::BufWriter::with_capacity(
-        1 << 16,
-        tmp.as_file_mut(),
-    ))?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    let mut out = crate::output::AtomicFile::create(path)?;
+    let saved = crate::output::catch_writer_panic(|| -> Result<(), WorkbookError> {
+        let mut book = build(audit, digest, dir)?;
+        book.save_to_writer(std::io::BufWriter::with_capacity(1 << 16, out.file()))?;
+        Ok(())
+    });
+    match saved {
+        Ok(r) => r?,
+        Err(e) => return Err(WorkbookError::Io(e)),
+    }
+    out.commit()?;
     Ok(())
 }
 
