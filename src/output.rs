@@ -206,9 +206,11 @@ pub fn catch_writer_panic<T>(f: impl FnOnce() -> T) -> std::io::Result<T> {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        std::io::Error::other(format!(
-            "the writer failed ({what}); is the disk full?"
-        ))
+        if what.contains("StorageFull") || what.contains("os error 28") {
+            std::io::Error::other("the disk is full (the writer stopped: no space left on device)")
+        } else {
+            std::io::Error::other(format!("the writer stopped: {what}"))
+        }
     })
 }
 
