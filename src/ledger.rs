@@ -750,6 +750,99 @@ mod tests {
         assert!(e.to_string().contains("Move it aside"));
     }
 
+    /// A run row as the schema stores it (the audit-independent columns).
+    fn insert(l: &Ledger, as_of: &str, delivery: &str, backdated: bool) -> i64 {
+        let d = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
+        l.conn
+            .execute(
+                "INSERT INTO runs (started_at, as_of, week, config_sha256, inputs_sha256, cases,
+                    met, late, overdue, pending, unknown, not_applicable, early, breaches,
+                    delivery, backdated)
+                 VALUES ('2026-11-23T07:00:00Z', ?1, ?2, '', '', 0, 0, 0, 0, 0, 0, 0, 0, 0, ?3, ?4)",
+                params![as_of, week_of(d), delivery, backdated as i64],
+            )
+            .unwrap();
+        l.conn.last_insert_rowid()
+    }
+
+    #[test]
+    fn migrates_a_version_1_ledger_keeping_its_history() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO runs (started_at, as_of, week, config_sha256, inputs_sha256, cases,
+                    met, late, overdue, pending, unknown, not_applicable, early, breaches,
+                    delivery)
+                 VALUES ('t', '2026-11-23', '2026-W48', '', '', 0, 0, 0, 0, 0, 0, 0, 0, 0, 'sent')",
+                [],
+            )
+            .unwrap();
+        }
+        let l = Ledger::open(dir.path()).unwrap();
+        assert_eq!(l.schema_version().unwrap(), 2);
+        assert!(l.sent_in_week(PARTNERSHIP, "2026-W48").unwrap());
+        assert!(!l.sent_in_week("la-testshire", "2026-W48").unwrap());
+        assert_eq!(l.last_sent(PARTNERSHIP).unwrap().unwrap().1.to_string(), "2026-11-23");
+    }
+
+    #[test]
+    fn the_baseline_is_the_latest_report_sent_never_a_back_dated_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = Ledger::open(dir.path()).unwrap();
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let w48 = insert(&l, "2026-11-23", "sent", false);
+        // A back-dated report emailed later (with --force), and an unconfirmed attempt.
+        insert(&l, "2026-11-09", "sent", true);
+        insert(&l, "2026-11-25", "unknown", false);
+        assert_eq!(l.baseline(PARTNERSHIP, d("2026-11-30")).unwrap(), Some((w48, d("2026-11-23"))));
+        assert_eq!(l.last_sent(PARTNERSHIP).unwrap(), Some((w48, d("2026-11-23"))));
+        // A report as of an earlier date is compared with what was sent before it.
+        let w45 = insert(&l, "2026-11-02", "sent", false);
+        assert_eq!(l.baseline(PARTNERSHIP, d("2026-11-09")).unwrap(), Some((w45, d("2026-11-02"))));
+        assert_eq!(l.baseline(PARTNERSHIP, d("2026-10-01")).unwrap(), None);
+        let unknown = l.unknown_in_week(PARTNERSHIP, "2026-W48").unwrap().unwrap();
+        assert_eq!(unknown.delivery, "unknown");
+        assert!(l.unknown_in_week(PARTNERSHIP, "2026-W49").unwrap().is_none());
+    }
+
+    #[test]
+    fn an_attempt_is_finished_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        let id = insert(&l, "2026-11-23", "sending", false);
+        assert!(l.unknown_in_week(PARTNERSHIP, "2026-W48").unwrap().is_some());
+        l.finish(id, Delivery::Sent, None).unwrap();
+        assert_eq!(l.delivery_of(id).unwrap().as_deref(), Some("sent"));
+        assert!(l.sent_in_week(PARTNERSHIP, "2026-W48").unwrap());
+    }
+
+    #[test]
+    fn a_read_only_ledger_is_unwritable_not_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Ledger::open(dir.path()).unwrap());
+        let db = dir.path().join(DB_FILE);
+        // Read-only as SQLite sees it (file modes mean nothing to root).
+        let l = Ledger {
+            conn: Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap(),
+            file: db.clone(),
+        };
+        let e = l
+            .conn
+            .execute("UPDATE runs SET delivery = 'sent'", [])
+            .map_err(|e| sqlite_error(&db, e))
+            .unwrap_err();
+        assert!(e.is_unwritable(), "{e}");
+        let text = e.to_string();
+        assert!(
+            text.contains("Keep the ledger") && !text.contains("Move it aside"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn the_lock_is_exclusive() {
         let dir = tempfile::tempdir().unwrap();
