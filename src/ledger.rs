@@ -785,7 +785,10 @@ mod tests {
         assert_eq!(l.schema_version().unwrap(), 2);
         assert!(l.sent_in_week(PARTNERSHIP, "2026-W48").unwrap());
         assert!(!l.sent_in_week("la-testshire", "2026-W48").unwrap());
-        assert_eq!(l.last_sent(PARTNERSHIP).unwrap().unwrap().1.to_string(), "2026-11-23");
+        assert_eq!(
+            l.last_sent(PARTNERSHIP).unwrap().unwrap().1.to_string(),
+            "2026-11-23"
+        );
     }
 
     #[test]
@@ -797,15 +800,27 @@ mod tests {
         // A back-dated report emailed later (with --force), and an unconfirmed attempt.
         insert(&l, "2026-11-09", "sent", true);
         insert(&l, "2026-11-25", "unknown", false);
-        assert_eq!(l.baseline(PARTNERSHIP, d("2026-11-30")).unwrap(), Some((w48, d("2026-11-23"))));
-        assert_eq!(l.last_sent(PARTNERSHIP).unwrap(), Some((w48, d("2026-11-23"))));
+        assert_eq!(
+            l.baseline(PARTNERSHIP, d("2026-11-30")).unwrap(),
+            Some((w48, d("2026-11-23")))
+        );
+        assert_eq!(
+            l.last_sent(PARTNERSHIP).unwrap(),
+            Some((w48, d("2026-11-23")))
+        );
         // A report as of an earlier date is compared with what was sent before it.
         let w45 = insert(&l, "2026-11-02", "sent", false);
-        assert_eq!(l.baseline(PARTNERSHIP, d("2026-11-09")).unwrap(), Some((w45, d("2026-11-02"))));
+        assert_eq!(
+            l.baseline(PARTNERSHIP, d("2026-11-09")).unwrap(),
+            Some((w45, d("2026-11-02")))
+        );
         assert_eq!(l.baseline(PARTNERSHIP, d("2026-10-01")).unwrap(), None);
         let unknown = l.unknown_in_week(PARTNERSHIP, "2026-W48").unwrap().unwrap();
         assert_eq!(unknown.delivery, "unknown");
-        assert!(l.unknown_in_week(PARTNERSHIP, "2026-W49").unwrap().is_none());
+        assert!(l
+            .unknown_in_week(PARTNERSHIP, "2026-W49")
+            .unwrap()
+            .is_none());
     }
 
     #[test]
@@ -813,7 +828,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut l = Ledger::open(dir.path()).unwrap();
         let id = insert(&l, "2026-11-23", "sending", false);
-        assert!(l.unknown_in_week(PARTNERSHIP, "2026-W48").unwrap().is_some());
+        assert!(l
+            .unknown_in_week(PARTNERSHIP, "2026-W48")
+            .unwrap()
+            .is_some());
         l.finish(id, Delivery::Sent, None).unwrap();
         assert_eq!(l.delivery_of(id).unwrap().as_deref(), Some("sent"));
         assert!(l.sent_in_week(PARTNERSHIP, "2026-W48").unwrap());

@@ -75,14 +75,18 @@ pub enum Emailed {
         recipients: usize,
     },
     /// This week's report was already sent.
-    AlreadySent { week: String },
+    AlreadySent {
+        week: String,
+    },
     /// An earlier attempt this week may have been delivered: not sent again.
     HeldUnknown {
         week: String,
         attempt: UnknownAttempt,
     },
     /// As of a date before the last report sent: not emailed.
-    BackDated { last_sent: NaiveDate },
+    BackDated {
+        last_sent: NaiveDate,
+    },
     /// Not delivered.
     Failed(SendError),
     /// The connection failed after the message was transmitted: it may have been delivered.
@@ -177,9 +181,7 @@ fn sweep(dir: &Path, notify: &mut dyn FnMut(Notice<'_>)) {
 pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutcome, RunError> {
     let config = Config::load(&opts.config)?;
     if config.sources.is_empty() {
-        return Err(config
-            .invalid("no [[sources]] to audit".to_string())
-            .into());
+        return Err(config.invalid("no [[sources]] to audit".to_string()).into());
     }
     crate::output::set_mode(config.report_mode);
     let password = if opts.dry_run {
@@ -315,7 +317,9 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
                 attempts: d.attempts,
             },
         ),
-        Err(e) if e.maybe_delivered => (Delivery::Unknown, Some(e.to_string()), Emailed::Unknown(e)),
+        Err(e) if e.maybe_delivered => {
+            (Delivery::Unknown, Some(e.to_string()), Emailed::Unknown(e))
+        }
         Err(e) => (Delivery::Failed, Some(e.to_string()), Emailed::Failed(e)),
     };
     book.finish(id, delivery, detail.as_deref())

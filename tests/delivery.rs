@@ -341,7 +341,11 @@ fn ends_within_the_deadline(behaviour: Behaviour) {
     let took = start.elapsed();
     assert_eq!(o.status.code(), Some(4), "{}", all(&o));
     assert!(stderr(&o).contains("email not sent"), "{}", all(&o));
-    assert!(stderr(&o).contains("did not answer within 2s"), "{}", all(&o));
+    assert!(
+        stderr(&o).contains("did not answer within 2s"),
+        "{}",
+        all(&o)
+    );
     // The deadline is 4 s; the audit itself takes well under a second.
     assert!(took < Duration::from_secs(7), "{behaviour:?} took {took:?}");
     assert_eq!(server.stored(), 0);
@@ -423,7 +427,10 @@ fn the_scheduler_stops_on_sigterm_during_a_tarpit_delivery() {
 #[test]
 fn a_server_that_stores_then_drops_gets_one_message() {
     let server = Faulty::start(Behaviour::StoreThenDrop);
-    let site = Site::new(&plain(server.port, "retry_for_secs = 5\ntimeout_secs = 2\n"), "");
+    let site = Site::new(
+        &plain(server.port, "retry_for_secs = 5\ntimeout_secs = 2\n"),
+        "",
+    );
     let o = site.run("2026-11-23", &[]);
     assert_eq!(o.status.code(), Some(4), "{}", all(&o));
     let err = stderr(&o);
@@ -456,7 +463,10 @@ fn a_relay_certificate_pinned_in_ca_file_is_accepted() {
     let site = Site::new(
         &tls(
             server.port,
-            &format!("ca_file = {:?}\nretry_for_secs = 5\n", relay.cert.display().to_string()),
+            &format!(
+                "ca_file = {:?}\nretry_for_secs = 5\n",
+                relay.cert.display().to_string()
+            ),
         ),
         "",
     );
@@ -476,7 +486,10 @@ fn a_relay_certificate_pinned_in_ca_file_is_accepted() {
     site.configure(
         &tls(
             server.port,
-            &format!("ca_file = {:?}\nretry_for_secs = 30\n", other.cert.display().to_string()),
+            &format!(
+                "ca_file = {:?}\nretry_for_secs = 30\n",
+                other.cert.display().to_string()
+            ),
         ),
         "",
     );
@@ -484,10 +497,17 @@ fn a_relay_certificate_pinned_in_ca_file_is_accepted() {
     let o = site.run("2026-11-30", &[]);
     assert_eq!(o.status.code(), Some(4), "{}", all(&o));
     let err = stderr(&o);
-    assert!(err.contains("the server's certificate is not trusted"), "{err}");
+    assert!(
+        err.contains("the server's certificate is not trusted"),
+        "{err}"
+    );
     assert!(err.contains("not retried"), "{err}");
     assert!(start.elapsed() < Duration::from_secs(10));
-    assert_eq!(server.auth_log(), ["audit ok"], "no login to an unpinned relay");
+    assert_eq!(
+        server.auth_log(),
+        ["audit ok"],
+        "no login to an unpinned relay"
+    );
     assert_eq!(server.messages().len(), 1);
 }
 
@@ -536,7 +556,10 @@ fn a_certificate_from_another_ca_is_refused_without_retry() {
     let site = Site::new(
         &tls(
             server.port,
-            &format!("ca_file = {:?}\nretry_for_secs = 30\n", other.ca.display().to_string()),
+            &format!(
+                "ca_file = {:?}\nretry_for_secs = 30\n",
+                other.ca.display().to_string()
+            ),
         ),
         "",
     );
@@ -544,9 +567,16 @@ fn a_certificate_from_another_ca_is_refused_without_retry() {
     let o = site.run("2026-11-23", &[]);
     assert_eq!(o.status.code(), Some(4), "{}", all(&o));
     let err = stderr(&o);
-    assert!(err.contains("the server's certificate is not trusted: set ca_file"), "{err}");
+    assert!(
+        err.contains("the server's certificate is not trusted: set ca_file"),
+        "{err}"
+    );
     assert!(err.contains("not retried"), "{err}");
-    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(server.auth_log().is_empty(), "no login");
     assert!(server.messages().is_empty());
 }
@@ -647,10 +677,19 @@ fn a_full_disk_stops_the_run_before_it_sends() {
     assert!(err.contains("Free some space"), "{err}");
     assert!(err.contains("Nothing was emailed"), "{err}");
     assert!(err.contains("Keep the ledger"), "{err}");
-    for bad in ["Move it aside", "move it aside", "delete", "remove the ledger"] {
+    for bad in [
+        "Move it aside",
+        "move it aside",
+        "delete",
+        "remove the ledger",
+    ] {
         assert!(!err.contains(bad), "advice that loses the history: {err}");
     }
-    assert_eq!(server.stored(), 1, "nothing sent while the ledger cannot record it");
+    assert_eq!(
+        server.stored(),
+        1,
+        "nothing sent while the ledger cannot record it"
+    );
     assert!(site.reports().join("findings-2026-11-30.csv").exists());
     // Space again: the run sends once, and the week after is compared with it.
     disk.free();
@@ -658,7 +697,11 @@ fn a_full_disk_stops_the_run_before_it_sends() {
     assert_eq!(o.status.code(), Some(1), "{}", all(&o));
     assert_eq!(server.stored(), 2);
     let o = site.run("2026-12-01", &[]);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("already emailed"), "{}", all(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("already emailed"),
+        "{}",
+        all(&o)
+    );
     assert_eq!(server.stored(), 2);
     assert!(temp_files(&state).is_empty(), "{:?}", temp_files(&state));
 }
@@ -762,11 +805,7 @@ fn kill_9_at_random_moments_never_sends_twice_or_leaves_temp_files() {
     // The next run, not killed: it cleans up, and still sends at most once this week.
     let o = site.run("2026-11-29", &[]);
     assert_no_panic(&o);
-    assert!(
-        matches!(o.status.code(), Some(1) | Some(4)),
-        "{}",
-        all(&o)
-    );
+    assert!(matches!(o.status.code(), Some(1) | Some(4)), "{}", all(&o));
     let sent = server.stored() - before;
     assert!(sent <= 1, "{sent} messages for one week");
     let text = all(&o);
@@ -776,7 +815,11 @@ fn kill_9_at_random_moments_never_sends_twice_or_leaves_temp_files() {
             || text.contains("emailed to 1 recipient"),
         "{text}"
     );
-    assert!(temp_files(&site.root).is_empty(), "{:?}", temp_files(&site.root));
+    assert!(
+        temp_files(&site.root).is_empty(),
+        "{:?}",
+        temp_files(&site.root)
+    );
     // Exactly one, once the unknown case (killed mid-send) is resolved by --force.
     if sent == 0 {
         let o = site.run("2026-11-29", &["--force"]);
@@ -797,14 +840,21 @@ fn a_back_dated_run_writes_files_but_does_not_email_or_become_the_baseline() {
     // Nothing is overdue yet as of 09/11: exit 0.
     assert_eq!(o.status.code(), Some(0), "{}", all(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("before the last report emailed (as of 23/11/2026)"), "{out}");
+    assert!(
+        out.contains("before the last report emailed (as of 23/11/2026)"),
+        "{out}"
+    );
     assert!(out.contains("--force"), "{out}");
     assert!(site.reports().join("findings-2026-11-09.csv").exists());
     assert!(site.reports().join("compliance-2026-11-09.xlsx").exists());
     assert_eq!(server.stored(), 1);
     // --force emails it ...
     let o = site.run("2026-11-09", &["--force"]);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("emailed to 1 recipient"), "{}", all(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("emailed to 1 recipient"),
+        "{}",
+        all(&o)
+    );
     assert_eq!(server.stored(), 2);
     // ... but next week is still compared with the report as of 23/11, not 09/11.
     let o = site.run("2026-11-30", &[]);
@@ -835,11 +885,18 @@ fn report_files_follow_the_umask_or_report_mode() {
     };
     let site = Site::new(&plain(server.port, ""), "");
     run_with_umask(&site, "027", "2026-11-23");
-    for f in ["findings-2026-11-23.csv", "compliance-2026-11-23.xlsx", "email-2026-11-23.eml"] {
+    for f in [
+        "findings-2026-11-23.csv",
+        "compliance-2026-11-23.xlsx",
+        "email-2026-11-23.eml",
+    ] {
         assert_eq!(mode(&site.reports().join(f)), 0o640, "{f}");
     }
     run_with_umask(&site, "022", "2026-11-24");
-    assert_eq!(mode(&site.reports().join("compliance-2026-11-24.xlsx")), 0o644);
+    assert_eq!(
+        mode(&site.reports().join("compliance-2026-11-24.xlsx")),
+        0o644
+    );
     // [report] mode overrides the umask.
     let site = Site::new(&plain(server.port, ""), "[report]\nmode = \"0660\"\n");
     run_with_umask(&site, "077", "2026-11-23");

@@ -535,7 +535,10 @@ async fn attempts(
             Err(f) if f.kind == FailureKind::Certificate && !pinned && settings.ca.is_some() => {
                 // Perhaps the relay's own certificate is in ca_file: try once more, pinned.
                 count.set(count.get() + 1);
-                tracing::info!("email attempt {}: trying ca_file as a pinned certificate", count.get());
+                tracing::info!(
+                    "email attempt {}: trying ca_file as a pinned certificate",
+                    count.get()
+                );
                 match attempt(settings, message, bytes, true, stage).await {
                     Ok(()) => return Ok(()),
                     Err(p) if p.kind == FailureKind::Certificate => {

@@ -268,10 +268,10 @@ fn resolve_email(
         ca,
         login,
         retry_for: e.retry_for(),
-        timeout: e
-            .timeout_secs
-            .map(Duration::from_secs)
-            .unwrap_or_else(|| e.retry_for().clamp(Duration::from_secs(10), Duration::from_secs(60))),
+        timeout: e.timeout_secs.map(Duration::from_secs).unwrap_or_else(|| {
+            e.retry_for()
+                .clamp(Duration::from_secs(10), Duration::from_secs(60))
+        }),
     })
 }
 
