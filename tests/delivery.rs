@@ -347,6 +347,7 @@ fn ends_within_the_deadline(behaviour: Behaviour) {
         all(&o)
     );
     // The deadline is 4 s; the audit itself takes well under a second.
+    eprintln!("note: {behaviour:?}: the run ended after {took:?} (deadline 4 s)");
     assert!(took < Duration::from_secs(7), "{behaviour:?} took {took:?}");
     assert_eq!(server.stored(), 0);
     // The lock was released: the next run gets as far as the server again (exit 4, not 5).
