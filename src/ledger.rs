@@ -231,62 +231,70 @@ pub struct RunSummary {
     pub late: i64,
 }
 
+/// One duty of one case that changed, named for a reader: case reference and duty title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub case_ref: String,
+    /// The duty's id (for the findings file).
+    pub duty_id: String,
+    /// The duty's title, as every report names it.
+    pub duty: String,
+}
+
 /// What changed since the last report sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
     /// As-of date of the report compared with (None: this is the first report).
     pub since: Option<NaiveDate>,
-    /// (case ref, duty id) now overdue that were not overdue then.
-    pub new_overdue: Vec<(String, String)>,
-    /// Late or ended early now, not then.
-    pub new_breaches: Vec<(String, String)>,
+    /// The partnership's breaches now overdue that were not overdue then.
+    pub new_overdue: Vec<Changed>,
+    /// The partnership's breaches now late or ended early that were no breach then (not
+    /// recorded, pending, met or not applicable). The Panel's own duties are never here.
+    pub new_breaches: Vec<Changed>,
     /// Done (met or late) now, pending or overdue then.
-    pub completed: Vec<(String, String)>,
-    /// Cases in this report that were not in that one.
+    pub completed: Vec<Changed>,
+    /// Cases in this report that were not in that one, whatever their duties.
     pub new_cases: Vec<String>,
     /// Overdue and met counts of up to the last 12 reports sent, oldest first, then this one.
     pub trend: Vec<(NaiveDate, i64, i64)>,
 }
 
+/// Lists longer than this are summarised ("312 new cases: see the workbook").
+pub const LIST_IN_FULL: usize = 5;
+
 impl Changes {
-    /// Plain-text lines for the email and summary.
+    /// Plain-text lines for the email and summary: each change with its count, the cases and
+    /// duty titles when there are few, a pointer to the workbook when there are many.
     pub fn lines(&self) -> Vec<String> {
         let Some(since) = self.since else {
             return vec!["This is the first report recorded in the ledger.".to_string()];
-        };
-        let list = |v: &[(String, String)]| {
-            v.iter()
-                .map(|(c, d)| format!("{c} {d}"))
-                .collect::<Vec<_>>()
-                .join(", ")
         };
         let mut out = vec![format!(
             "Since the report as of {}:",
             since.format("%d/%m/%Y")
         )];
-        let mut push = |label: &str, n: usize, detail: String| {
+        let mut push = |label: &str, items: Vec<String>| {
+            let n = items.len();
             if n == 0 {
                 out.push(format!("- {label}: none"));
+            } else if n > LIST_IN_FULL {
+                out.push(format!("- {label}: {n} (see the workbook's Summary)"));
             } else {
-                out.push(format!("- {label}: {n} ({detail})"));
+                out.push(format!("- {label}: {n} ({})", items.join("; ")));
             }
         };
+        let named = |v: &[Changed]| {
+            v.iter()
+                .map(|c| format!("{}: {}", c.case_ref, c.duty))
+                .collect::<Vec<_>>()
+        };
+        push("Newly overdue", named(&self.new_overdue));
         push(
-            "newly overdue",
-            self.new_overdue.len(),
-            list(&self.new_overdue),
+            "New breaches (late or ended early)",
+            named(&self.new_breaches),
         );
-        push(
-            "new breaches",
-            self.new_breaches.len(),
-            list(&self.new_breaches),
-        );
-        push(
-            "duties completed",
-            self.completed.len(),
-            list(&self.completed),
-        );
-        push("new cases", self.new_cases.len(), self.new_cases.join(", "));
+        push("Duties completed", named(&self.completed));
+        push("New cases", self.new_cases.clone());
         out
     }
 }
@@ -514,30 +522,48 @@ impl Ledger {
                 before.insert((c, d), s);
             }
         }
-        let mut seen_new = std::collections::HashSet::new();
+        // A ledger written before every case was recorded holds no row for a case whose
+        // duties were all not applicable; such a case cannot be told new from old there, so it
+        // is not called new.
+        let recorded_all_cases = before.values().any(|s| s == Status::NotApplicable.id());
+        let mut seen = std::collections::HashSet::new();
+        let mut has_applicable = vec![false; audit.cases.cases.len()];
         for f in &audit.findings {
-            let case_ref = audit.case_ref(f.case).to_string();
-            let duty = audit.rules.duties[f.duty as usize].id.clone();
-            let old = before
-                .get(&(case_ref.clone(), duty.clone()))
-                .map(String::as_str);
-            let key = (case_ref.clone(), duty);
-            match f.status {
-                Status::Overdue if old != Some("overdue") => changes.new_overdue.push(key),
-                Status::Late | Status::Early if old != Some(f.status.id()) => {
-                    changes.new_breaches.push(key)
-                }
-                Status::Met | Status::Late if matches!(old, Some("pending" | "overdue")) => {
-                    changes.completed.push(key)
-                }
-                _ => {}
-            }
-            if !cases_before.contains(&case_ref) && seen_new.insert(case_ref.clone()) {
-                changes.new_cases.push(case_ref);
+            if f.status != Status::NotApplicable {
+                has_applicable[f.case as usize] = true;
             }
         }
-        // A case whose every duty is not applicable was not recorded; it is still not new if
-        // it was in the log then. Only cases with recorded statuses count as "before".
+        for f in &audit.findings {
+            let case_ref = audit.case_ref(f.case);
+            let duty = &audit.rules.duties[f.duty as usize];
+            let old = before
+                .get(&(case_ref.to_string(), duty.id.clone()))
+                .map(String::as_str);
+            let changed = || Changed {
+                case_ref: case_ref.to_string(),
+                duty_id: duty.id.clone(),
+                duty: duty.title.clone(),
+            };
+            let breach = f.breach(&audit.rules);
+            let was_breach = matches!(old, Some("late" | "overdue" | "early"));
+            if breach && f.status == Status::Overdue && old != Some("overdue") {
+                changes.new_overdue.push(changed());
+            }
+            if breach && matches!(f.status, Status::Late | Status::Early) && !was_breach {
+                changes.new_breaches.push(changed());
+            }
+            if matches!(f.status, Status::Met | Status::Late)
+                && matches!(old, Some("pending" | "overdue"))
+            {
+                changes.completed.push(changed());
+            }
+            if !cases_before.contains(case_ref)
+                && (recorded_all_cases || has_applicable[f.case as usize])
+                && seen.insert(f.case)
+            {
+                changes.new_cases.push(case_ref.to_string());
+            }
+        }
         Ok(changes)
     }
 
@@ -631,11 +657,17 @@ impl Ledger {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .map_err(e)?;
-            for f in audit
-                .findings
-                .iter()
-                .filter(|f| f.status != Status::NotApplicable)
-            {
+            // Every case is recorded, so that the next report knows it was in this one: a case
+            // whose duties are all not applicable gets one row (its first duty, not_applicable).
+            let mut recorded = vec![false; audit.cases.cases.len()];
+            for f in &audit.findings {
+                if f.status != Status::NotApplicable {
+                    recorded[f.case as usize] = true;
+                }
+            }
+            for f in audit.findings.iter().filter(|f| {
+                f.status != Status::NotApplicable || !std::mem::replace(&mut recorded[f.case as usize], true)
+            }) {
                 stmt.execute(params![
                     id,
                     audit.case_ref(f.case),

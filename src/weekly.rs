@@ -203,7 +203,11 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
     let changes = book.changes(&audit)?;
     let digest = crate::report::digest::Digest::of(&audit).with_changes(changes.clone());
     let written = crate::report::write_with(&audit, &digest, &config.out_dir)?;
-    let summary = crate::report::summary::text(&audit);
+    let summary = crate::report::summary::text_with(
+        &audit,
+        &digest,
+        crate::report::summary::QualityList::Workbook,
+    );
     let change_lines = changes.lines();
     notify(Notice::Report {
         summary: &summary,

@@ -16,7 +16,7 @@ pub struct Args {
     /// Exit with code 1 when breaches were found (like `git diff --exit-code`)
     #[arg(long)]
     exit_code: bool,
-    /// Write only the findings file, not the workbook (for very large historical audits)
+    /// Write the findings file and the data-quality list (data-quality-<as-of>.csv), not the workbook (for very large historical audits)
     #[arg(long)]
     no_workbook: bool,
 }
@@ -36,18 +36,29 @@ pub fn run(a: Args) -> ExitCode {
         }
     };
     progress.stage("writing the findings and the workbook");
+    let digest = crate::report::digest::Digest::of(&audit);
     let written = if a.no_workbook {
-        audit.write_findings(&out).map(|p| vec![p])
+        // Without a workbook the data-quality list goes to a file of its own.
+        audit.write_findings(&out).and_then(|f| {
+            crate::report::quality::write(&audit, &out).map(|q| vec![f, q])
+        })
     } else {
-        crate::report::write_all(&audit, &out)
+        crate::report::write_with(&audit, &digest, &out)
     };
     progress.finish();
     let written = match written {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    print!("{}", crate::report::summary::text(&audit));
-    for p in written {
+    let quality = match written.get(1) {
+        Some(q) if a.no_workbook => crate::report::summary::QualityList::File(q),
+        _ => crate::report::summary::QualityList::Workbook,
+    };
+    print!(
+        "{}",
+        crate::report::summary::text_with(&audit, &digest, quality)
+    );
+    for p in &written {
         println!("wrote {}", p.display());
     }
     if a.exit_code && audit.tally.breaches > 0 {

@@ -1,16 +1,23 @@
 //! The weekly email: subject, plain-text and HTML bodies from the [`Digest`], and the workbook
-//! attached. Cases are named by case reference and child ID only; everything that comes from a
-//! log is HTML-escaped. The HTML is simple tables with inline styles (no `<style>`, no scripts,
-//! no remote images) so that it renders the same in Outlook.
+//! attached. The subject and both bodies give the headline numbers of DOMAIN.md under the same
+//! names as the printed summary and the workbook, each with its period, and the Panel's own
+//! duties beside them, labelled. Cases are named by case reference and child ID only.
+//!
+//! The HTML is built with maud, which escapes every value from a log by default. It is a fluid
+//! single column (up to 680 px, no sideways scrolling on a 390 px phone) of tables with inline
+//! styles, with a fixed-width table for Outlook's Word engine (conditional comments), and no
+//! `<style>`, scripts or remote images. No server path appears: the reader cannot open one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::Message;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::report::digest::{Digest, Item, DUE_SOON_WORKING_DAYS};
+use crate::report::headline::Figure;
 
 use super::settings::Settings;
 
@@ -47,30 +54,26 @@ fn dmy(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// `Safeguarding compliance, week to 23/11/2026: 3 overdue, 2 due soon`.
-pub fn subject(d: &Digest) -> String {
-    format!(
-        "Safeguarding compliance, week to {}: {} overdue, {} due soon",
-        dmy(d.as_of),
-        d.overdue.len(),
-        d.due_soon.len()
-    )
+/// "2026-27": the financial year of the headline.
+fn financial_year(d: &Digest) -> String {
+    let y = d.headline.year_start.format("%Y").to_string();
+    let next = d.headline.year_end.format("%y").to_string();
+    format!("{y}-{next}")
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// `Safeguarding compliance, week to 23/11/2026: 3 overdue now, 1 due soon, 8 breaches this
+/// financial year 2026-27`: the headline numbers under their names.
+pub fn subject(d: &Digest) -> String {
+    let h = &d.headline;
+    format!(
+        "Safeguarding compliance, week to {}: {} overdue now, {} due soon, {} breach{} this financial year {}",
+        dmy(d.as_of),
+        h.overdue_now,
+        h.due_soon,
+        h.breaches_this_year,
+        if h.breaches_this_year == 1 { "" } else { "es" },
+        financial_year(d)
+    )
 }
 
 fn plural(n: i64, one: &str, many: &str) -> String {
@@ -91,60 +94,42 @@ fn due_text(it: &Item) -> String {
     it.due.map(dmy).unwrap_or_else(|| "no date yet".to_string())
 }
 
-/// The headline figures, in order: label and value.
-pub fn headline(d: &Digest) -> Vec<(String, usize)> {
-    vec![
-        ("Cases".to_string(), d.cases),
-        ("Open cases".to_string(), d.open_cases),
-        ("Overdue".to_string(), d.overdue.len()),
-        (
-            format!("Due in the next {DUE_SOON_WORKING_DAYS} working days"),
-            d.due_soon.len(),
-        ),
-        (
-            format!("Breaches this financial year (from {})", dmy(d.year_start)),
-            d.breaches_this_year,
-        ),
-        ("Data gaps (unknown findings)".to_string(), d.data_gaps),
-    ]
+fn child_text(it: &Item) -> String {
+    if it.child_id.is_empty() {
+        "child ID not recorded".to_string()
+    } else {
+        format!("child {}", it.child_id)
+    }
 }
 
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
+        .unwrap_or_else(|| "the report".to_string())
 }
 
-/// Shows a path absolute where it can, so the reader can find it.
-fn shown(p: &Path) -> String {
-    std::fs::canonicalize(p)
-        .unwrap_or_else(|_| PathBuf::from(p))
-        .display()
-        .to_string()
-}
-
-/// Where the workbook (or, without one, the findings) is: one sentence.
+/// Where the workbook (or, without one, the findings) is: one sentence, by file name only.
 fn where_text(r: &Report) -> String {
     match (r.workbook, r.findings) {
         (Some(w), _) => format!(
-            "The workbook is attached ({}) and saved at {}.",
-            file_name(w),
-            shown(w)
+            "The workbook {} is attached: every case, every breach, the data-quality list and the rules applied.",
+            file_name(w)
         ),
         (None, Some(f)) => format!(
-            "No workbook is attached: this run wrote no workbook. The findings file is saved at {}.",
-            shown(f)
+            "No workbook is attached: this run wrote none. The findings file {} is with the team that runs the audit.",
+            file_name(f)
         ),
-        (None, None) => "No workbook is attached: this run wrote no workbook.".to_string(),
+        (None, None) => "No workbook is attached: this run wrote none.".to_string(),
     }
 }
 
-/// Whether the lists name more than one local authority: then both tables show it.
+/// Whether the lists name more than one local authority: then they show it.
 fn several_authorities(d: &Digest) -> bool {
     let mut it = d
         .overdue
         .iter()
         .chain(&d.due_soon)
+        .chain(&d.panel_overdue)
         .map(|i| i.local_authority.as_str());
     match it.next() {
         Some(first) => it.any(|la| la != first),
@@ -164,57 +149,105 @@ fn bullet(line: &str) -> Option<&str> {
     t.strip_prefix("- ").or_else(|| t.strip_prefix("* "))
 }
 
+fn more_in(r: &Report) -> &'static str {
+    if r.workbook.is_some() {
+        "the workbook"
+    } else {
+        "the findings file"
+    }
+}
+
+/// A list of the email: its title, a note, its items and what its number column means.
+struct List<'a> {
+    title: String,
+    note: String,
+    items: &'a [Item],
+}
+
+fn lists(d: &Digest) -> Vec<List<'_>> {
+    let h = &d.headline;
+    let mut out = vec![
+        List {
+            title: format!("Overdue now ({})", d.overdue.len()),
+            note: format!(
+                "Not done and past the due date, as of {}. Most recent due date first: what can still be put right comes first.",
+                dmy(d.as_of)
+            ),
+            items: &d.overdue,
+        },
+        List {
+            title: format!("Due soon ({})", d.due_soon.len()),
+            note: format!(
+                "Not yet done and due by {} (the next {DUE_SOON_WORKING_DAYS} working days). Duties whose clock has not started are not here.",
+                dmy(h.due_soon_until)
+            ),
+            items: &d.due_soon,
+        },
+    ];
+    if !d.panel_overdue.is_empty() {
+        out.push(List {
+            title: format!(
+                "The Panel's own timescales, overdue ({})",
+                d.panel_overdue.len()
+            ),
+            note: "The Panel's reply to a rapid review is the Panel's duty, not the partnership's: it is not counted above. Chase it if it holds up the review.".to_string(),
+            items: &d.panel_overdue,
+        });
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plain text
 
-fn text_list(
-    out: &mut String,
-    title: &str,
-    note: Option<&str>,
-    items: &[Item],
-    las: bool,
-    more_in: &str,
-) {
-    let heading = format!("{title} ({})", items.len());
-    out.push_str(&format!(
-        "{heading}\n{}\n",
-        "-".repeat(heading.chars().count())
-    ));
-    if let Some(note) = note {
-        out.push_str(&format!("{note}\n"));
+fn text_figures(out: &mut String, title: &str, figures: &[Figure]) {
+    out.push_str(&format!("{title}\n{}\n", "-".repeat(title.chars().count())));
+    let width = figures
+        .iter()
+        .map(|f| f.label().chars().count())
+        .max()
+        .unwrap_or(0);
+    for f in figures {
+        out.push_str(&format!("  {:<width$}  {:>5}\n", f.label(), f.value));
     }
-    if items.is_empty() {
+    out.push('\n');
+}
+
+fn text_list(out: &mut String, list: &List, las: bool, more_in: &str) {
+    out.push_str(&format!(
+        "{}\n{}\n{}\n",
+        list.title,
+        "-".repeat(list.title.chars().count()),
+        list.note
+    ));
+    if list.items.is_empty() {
         out.push_str("  None.\n\n");
         return;
     }
-    for it in items.iter().take(MAX_ROWS) {
-        let child = if it.child_id.is_empty() {
-            "child ID not recorded".to_string()
-        } else {
-            format!("child {}", it.child_id)
-        };
+    for it in list.items.iter().take(MAX_ROWS) {
         let la = if las && !it.local_authority.is_empty() {
             format!(" ({})", it.local_authority)
         } else {
             String::new()
         };
-        out.push_str(&format!("* {}{la}, {child}\n", it.case_ref));
+        out.push_str(&format!("* {}{la}, {}\n", it.case_ref, child_text(it)));
         out.push_str(&format!("  {}\n", it.duty));
         let days = days_text(it);
         out.push_str(&format!(
-            "  Due {}{}\n",
+            "  Due {}{}. Who acts: {}\n",
             due_text(it),
             if days.is_empty() {
                 String::new()
             } else {
                 format!(": {days}")
-            }
+            },
+            it.actor.label()
         ));
     }
-    if items.len() > MAX_ROWS {
+    if list.items.len() > MAX_ROWS {
         out.push_str(&format!(
             "  ... and {} more in {more_in}.\n",
-            items.len() - MAX_ROWS
+            list.items.len() - MAX_ROWS
         ));
     }
     out.push('\n');
@@ -235,13 +268,17 @@ pub fn text_body(r: &Report) -> String {
         dmy(d.week_start),
         dmy(d.as_of)
     ));
-    out.push_str("Headline figures\n----------------\n");
-    let rows = headline(d);
-    let width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
-    for (label, n) in rows {
-        out.push_str(&format!("  {label:<width$}  {n:>5}\n"));
-    }
-    out.push('\n');
+    out.push_str(&format!("{}\n\n", d.sentence()));
+    text_figures(
+        &mut out,
+        "Headline figures (the partnership's duties)",
+        &d.headline.figures(),
+    );
+    text_figures(
+        &mut out,
+        "Beside them, not counted in them: the Panel's own timescales",
+        &d.headline.panel_figures(),
+    );
     if let Some(changes) = r.changes {
         out.push_str("What changed since the last report\n----------------------------------\n");
         for line in changes_lines(changes) {
@@ -252,33 +289,15 @@ pub fn text_body(r: &Report) -> String {
         }
         out.push('\n');
     }
-    let more_in = if r.workbook.is_some() {
-        "the workbook"
-    } else {
-        "the findings file"
-    };
     let las = several_authorities(d);
-    text_list(&mut out, "Overdue", None, &d.overdue, las, more_in);
-    text_list(
-        &mut out,
-        &format!("Due in the next {DUE_SOON_WORKING_DAYS} working days"),
-        Some(&due_soon_note(d)),
-        &d.due_soon,
-        las,
-        more_in,
-    );
+    for list in lists(d) {
+        text_list(&mut out, &list, las, more_in(r));
+    }
     out.push_str(&where_text(r));
     out.push_str("\n\n");
     out.push_str(&footer_text());
     out.push('\n');
     out
-}
-
-fn due_soon_note(d: &Digest) -> String {
-    format!(
-        "Not yet done and due on or before {}.",
-        dmy(d.due_soon_until)
-    )
 }
 
 fn footer_text() -> String {
@@ -295,215 +314,186 @@ const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
 const INK: &str = "#1f2937";
 const MUTED: &str = "#4b5563";
 const RULE: &str = "#d1d5db";
+const RED: (&str, &str) = ("#fde8e8", "#9b1c1c");
+const AMBER: (&str, &str) = ("#fff4e5", "#8a4b00");
+const GREY: (&str, &str) = ("#f3f4f6", INK);
 
-fn html_heading(out: &mut String, text: &str) {
-    out.push_str(&format!(
-        "<tr><td style=\"padding:20px 24px 8px 24px;{FONT}\"><h2 style=\"margin:0;{FONT}font-size:18px;line-height:24px;color:{INK};\">{}</h2></td></tr>\n",
-        escape_html(text)
-    ));
+fn style(parts: &[&str]) -> String {
+    let mut s = String::from(FONT);
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
 
-fn html_paragraph(out: &mut String, html: &str) {
-    out.push_str(&format!(
-        "<tr><td style=\"padding:4px 24px 8px 24px;{FONT}font-size:14px;line-height:20px;color:{INK};\">{html}</td></tr>\n"
-    ));
+/// A row of the main column: padding, then the content.
+fn block(padding: &str, content: Markup) -> Markup {
+    html! {
+        tr { td style=(format!("padding:{padding};{FONT}font-size:14px;line-height:20px;color:{INK};")) { (content) } }
+    }
 }
 
-fn html_figures(out: &mut String, d: &Digest) {
-    let rows = headline(d);
-    out.push_str(
-        "<tr><td style=\"padding:8px 24px 4px 24px;\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;width:100%;\">\n",
-    );
-    for chunk in rows.chunks(3) {
-        out.push_str("<tr>\n");
-        for (i, (label, n)) in chunk.iter().enumerate() {
-            // Overdue and breaches in red, due soon in amber, when there are any.
-            let (bg, fg) = match (label.as_str(), *n) {
-                (_, 0) => ("#f3f4f6", INK),
-                ("Overdue", _) => ("#fde8e8", "#9b1c1c"),
-                (l, _) if l.starts_with("Breaches") => ("#fde8e8", "#9b1c1c"),
-                (l, _) if l.starts_with("Due in") => ("#fff4e5", "#8a4b00"),
-                _ => ("#f3f4f6", INK),
-            };
-            let gap = if i + 1 < chunk.len() {
-                "border-right:8px solid #ffffff;".to_string()
-            } else {
-                String::new()
-            };
-            out.push_str(&format!(
-                "<td width=\"33%\" valign=\"top\" bgcolor=\"{bg}\" style=\"width:33%;background-color:{bg};{gap}border-bottom:8px solid #ffffff;padding:10px 12px;{FONT}\">\
-<div style=\"{FONT}font-size:26px;line-height:30px;font-weight:bold;color:{fg};\">{n}</div>\
-<div style=\"{FONT}font-size:13px;line-height:17px;color:{fg};\">{}</div></td>\n",
-                escape_html(label)
-            ));
+fn heading(text: &str) -> Markup {
+    block(
+        "20px 20px 6px 20px",
+        html! { h2 style=(style(&["margin:0;font-size:18px;line-height:24px;color:", INK, ";"])) { (text) } },
+    )
+}
+
+fn figures_table(figures: &[Figure], colours: &[(&str, &str)], small: bool) -> Markup {
+    let (size, line) = if small { ("18px", "22px") } else { ("26px", "30px") };
+    html! {
+        table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;" {
+            @for (f, (bg, fg)) in figures.iter().zip(colours) {
+                tr {
+                    td width="64" valign="top" bgcolor=(bg) style=(format!("width:64px;background-color:{bg};border-bottom:6px solid #ffffff;padding:8px 10px;{FONT}font-size:{size};line-height:{line};font-weight:bold;color:{fg};text-align:right;")) { (f.value) }
+                    td valign="top" bgcolor=(bg) style=(format!("background-color:{bg};border-bottom:6px solid #ffffff;padding:8px 10px;{FONT}font-size:14px;line-height:19px;color:{fg};")) {
+                        strong { (f.name) }
+                        br;
+                        span style="font-size:13px;" { (f.period) }
+                    }
+                }
+            }
         }
-        out.push_str("</tr>\n");
     }
-    out.push_str("</table>\n</td></tr>\n");
 }
 
-fn html_list(
-    out: &mut String,
-    title: &str,
-    note: Option<&str>,
-    items: &[Item],
-    las: bool,
-    days_header: &str,
-    more_in: &str,
-) {
-    html_heading(out, &format!("{title} ({})", items.len()));
-    if let Some(note) = note {
-        html_paragraph(out, &escape_html(note));
+fn item_table(list: &List, las: bool, more_in: &str) -> Markup {
+    let th = format!("{FONT}font-size:13px;line-height:17px;font-weight:bold;color:{INK};text-align:left;vertical-align:bottom;padding:6px 8px;border:1px solid {RULE};background-color:#e5e7eb;");
+    let td = format!("{FONT}font-size:13px;line-height:18px;color:{INK};text-align:left;vertical-align:top;padding:6px 8px;border:1px solid {RULE};word-wrap:break-word;overflow-wrap:break-word;word-break:break-word;");
+    let small = format!("font-size:12px;line-height:16px;color:{MUTED};");
+    html! {
+        (heading(&list.title))
+        (block("0 20px 6px 20px", html! { (list.note) }))
+        @if list.items.is_empty() {
+            (block("0 20px 8px 20px", html! { "None." }))
+        } @else {
+            tr { td style="padding:4px 20px 8px 20px;" {
+                table width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;table-layout:fixed;" {
+                    tr {
+                        th scope="col" width="32%" bgcolor="#e5e7eb" style=(th) { "Case" }
+                        th scope="col" width="42%" bgcolor="#e5e7eb" style=(th) { "Duty and who acts" }
+                        th scope="col" width="26%" bgcolor="#e5e7eb" style=(th) { "Due" }
+                    }
+                    @for it in list.items.iter().take(MAX_ROWS) {
+                        tr {
+                            td style=(td) {
+                                strong { (it.case_ref) }
+                                br;
+                                span style=(small) { (child_text(it)) }
+                                @if las && !it.local_authority.is_empty() {
+                                    br;
+                                    span style=(small) { (it.local_authority) }
+                                }
+                            }
+                            td style=(td) {
+                                (it.duty)
+                                br;
+                                span style=(small) { "Who acts: " (it.actor.label()) }
+                            }
+                            td style=(td) {
+                                span style="white-space:nowrap;" { (due_text(it)) }
+                                br;
+                                span style=(small) { (days_text(it)) }
+                            }
+                        }
+                    }
+                }
+            } }
+            @if list.items.len() > MAX_ROWS {
+                (block("0 20px 8px 20px", html! { "... and " (list.items.len() - MAX_ROWS) " more in " (more_in) "." }))
+            }
+        }
     }
-    if items.is_empty() {
-        html_paragraph(out, "None.");
-        return;
-    }
-    let th = format!(
-        "style=\"{FONT}font-size:13px;line-height:17px;font-weight:bold;color:{INK};text-align:left;vertical-align:bottom;padding:6px 8px;border:1px solid {RULE};background-color:#e5e7eb;\" bgcolor=\"#e5e7eb\""
-    );
-    let td = format!(
-        "style=\"{FONT}font-size:13px;line-height:17px;color:{INK};text-align:left;vertical-align:top;padding:6px 8px;border:1px solid {RULE};word-wrap:break-word;overflow-wrap:break-word;\""
-    );
-    let td_date = format!(
-        "style=\"{FONT}font-size:13px;line-height:17px;color:{INK};text-align:left;vertical-align:top;padding:6px 8px;border:1px solid {RULE};white-space:nowrap;\""
-    );
-    let td_num = format!(
-        "style=\"{FONT}font-size:13px;line-height:17px;color:{INK};text-align:right;vertical-align:top;padding:6px 8px;border:1px solid {RULE};white-space:nowrap;\""
-    );
-    // Fixed column widths keep both tables aligned: content widths plus 17px of padding and
-    // border per column make up the 632px inside the margins.
-    let duty_width = if las { 126 } else { 228 };
-    out.push_str(&format!(
-        "<tr><td style=\"padding:4px 24px 8px 24px;\">\n<table cellpadding=\"0\" cellspacing=\"0\" border=\"0\" width=\"100%\" style=\"border-collapse:collapse;width:100%;table-layout:fixed;\">\n<tr><th scope=\"col\" width=\"95\" {th}>Case reference</th>{}<th scope=\"col\" width=\"70\" {th}>Child ID</th><th scope=\"col\" width=\"{duty_width}\" {th}>Duty</th><th scope=\"col\" width=\"70\" {th}>Due</th><th scope=\"col\" width=\"80\" {th}>{}</th></tr>\n",
-        if las {
-            format!("<th scope=\"col\" width=\"85\" {th}>Local authority</th>")
-        } else {
-            String::new()
-        },
-        escape_html(days_header)
-    ));
-    for it in items.iter().take(MAX_ROWS) {
-        let days = match it.working_days {
-            Some(n) => n.abs().to_string(),
-            None => String::new(),
+}
+
+fn changes_markup(changes: &str) -> Markup {
+    // Consecutive bullets form one list; other lines are paragraphs.
+    let mut groups: Vec<(bool, Vec<&str>)> = Vec::new();
+    for line in changes_lines(changes) {
+        let (is_bullet, text) = match bullet(line) {
+            Some(b) => (true, b),
+            None => (false, line),
         };
-        out.push_str(&format!(
-            "<tr><td {td}>{}</td>{}<td {td}>{}</td><td {td}>{}</td><td {td_date}>{}</td><td {td_num}>{}</td></tr>\n",
-            escape_html(&it.case_ref),
-            if las {
-                format!("<td {td}>{}</td>", escape_html(&it.local_authority))
-            } else {
-                String::new()
-            },
-            escape_html(&it.child_id),
-            escape_html(&it.duty),
-            escape_html(&due_text(it)),
-            escape_html(&days),
-        ));
+        match groups.last_mut() {
+            Some((b, v)) if *b && is_bullet => v.push(text),
+            _ => groups.push((is_bullet, vec![text])),
+        }
     }
-    out.push_str("</table>\n</td></tr>\n");
-    if items.len() > MAX_ROWS {
-        html_paragraph(
-            out,
-            &escape_html(&format!(
-                "... and {} more in {more_in}.",
-                items.len() - MAX_ROWS
-            )),
-        );
+    html! {
+        @for (is_bullet, lines) in &groups {
+            @if *is_bullet {
+                ul style="margin:0 0 6px 0;padding-left:20px;" {
+                    @for l in lines { li style="margin:0 0 4px 0;" { (l) } }
+                }
+            } @else {
+                @for l in lines { p style="margin:0 0 6px 0;" { (l) } }
+            }
+        }
     }
 }
 
 /// The HTML body: a complete document.
 pub fn html_body(r: &Report) -> String {
     let d = r.digest;
+    let h = &d.headline;
     let title = format!("Safeguarding compliance, week to {}", dmy(d.as_of));
-    let mut out = String::new();
-    out.push_str("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n");
-    out.push_str("<html lang=\"en-GB\" xmlns=\"http://www.w3.org/1999/xhtml\">\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\" />\n");
-    out.push_str(&format!(
-        "<title>{}</title>\n</head>\n",
-        escape_html(&title)
-    ));
-    out.push_str(&format!(
-        "<body style=\"margin:0;padding:0;background-color:#f3f4f6;\" bgcolor=\"#f3f4f6\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" bgcolor=\"#f3f4f6\" style=\"background-color:#f3f4f6;\">\n<tr><td align=\"center\" style=\"padding:16px 8px;\">\n<table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" bgcolor=\"#ffffff\" style=\"width:680px;background-color:#ffffff;border:1px solid {RULE};\">\n"
-    ));
-    // Banner.
-    out.push_str(&format!(
-        "<tr><td bgcolor=\"#1f3a5f\" style=\"background-color:#1f3a5f;padding:18px 24px;{FONT}\"><h1 style=\"margin:0;{FONT}font-size:22px;line-height:28px;color:#ffffff;\">{}</h1><p style=\"margin:4px 0 0 0;{FONT}font-size:14px;line-height:20px;color:#dbe4f0;\">Audit as of {} {} &middot; the week {} to {}</p></td></tr>\n",
-        escape_html(&title),
-        d.as_of.format("%A"),
-        dmy(d.as_of),
-        dmy(d.week_start),
-        dmy(d.as_of)
-    ));
-    html_heading(&mut out, "Headline figures");
-    html_figures(&mut out, d);
-    if let Some(changes) = r.changes {
-        html_heading(&mut out, "What changed since the last report");
-        let mut html = String::new();
-        let mut in_list = false;
-        for line in changes_lines(changes) {
-            match bullet(line) {
-                Some(b) => {
-                    if !in_list {
-                        html.push_str("<ul style=\"margin:0;padding-left:20px;\">");
-                        in_list = true;
-                    }
-                    html.push_str(&format!(
-                        "<li style=\"margin:0 0 4px 0;\">{}</li>",
-                        escape_html(b)
-                    ));
-                }
-                None => {
-                    if in_list {
-                        html.push_str("</ul>");
-                        in_list = false;
-                    }
-                    html.push_str(&format!(
-                        "<p style=\"margin:0 0 6px 0;\">{}</p>",
-                        escape_html(line)
-                    ));
+    let colour = |n: usize, c: (&'static str, &'static str)| if n == 0 { GREY } else { c };
+    let main_colours = [
+        colour(h.overdue_now, RED),
+        colour(h.breaches_this_year, RED),
+        colour(h.due_soon, AMBER),
+    ];
+    let panel_colours = [GREY; 3];
+    let las = several_authorities(d);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta http-equiv="Content-Type" content="text/html; charset=utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1.0";
+                title { (title) }
+            }
+            body style="margin:0;padding:0;background-color:#f3f4f6;" bgcolor="#f3f4f6" {
+                table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f3f4f6" style="background-color:#f3f4f6;width:100%;" {
+                    tr { td align="center" style="padding:12px 6px;" {
+                        // Outlook's Word engine ignores max-width: give it a fixed 680 px.
+                        (PreEscaped("<!--[if mso]><table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td><![endif]-->"))
+                        table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style=(format!("width:100%;max-width:680px;background-color:#ffffff;border:1px solid {RULE};")) {
+                            tr { td bgcolor="#1f3a5f" style=(style(&["background-color:#1f3a5f;padding:16px 20px;"])) {
+                                h1 style=(style(&["margin:0;font-size:21px;line-height:27px;color:#ffffff;"])) { (title) }
+                                p style=(style(&["margin:4px 0 0 0;font-size:14px;line-height:20px;color:#dbe4f0;"])) {
+                                    "Audit as of " (d.as_of.format("%A")) " " (dmy(d.as_of)) " · the week " (dmy(d.week_start)) " to " (dmy(d.as_of))
+                                }
+                            } }
+                            (block("18px 20px 4px 20px", html! {
+                                p style=(style(&["margin:0;font-size:17px;line-height:24px;font-weight:bold;color:", INK, ";"])) { (d.sentence()) }
+                            }))
+                            (heading("Headline figures (the partnership's duties)"))
+                            tr { td style="padding:4px 20px 4px 20px;" { (figures_table(&h.figures(), &main_colours, false)) } }
+                            @if h.relaxed_overdue > 0 {
+                                (block("0 20px 4px 20px", html! { "Also overdue but not a breach, because its timescale was relaxed: " (h.relaxed_overdue) "." }))
+                            }
+                            (block("10px 20px 2px 20px", html! { strong { "Beside them, not counted in them: the Panel's own timescales" } }))
+                            tr { td style="padding:4px 20px 4px 20px;" { (figures_table(&h.panel_figures(), &panel_colours, true)) } }
+                            @if let Some(changes) = r.changes {
+                                (heading("What changed since the last report"))
+                                (block("4px 20px 8px 20px", changes_markup(changes)))
+                            }
+                            @for list in lists(d) {
+                                (item_table(&list, las, more_in(r)))
+                            }
+                            (heading("The workbook"))
+                            (block("4px 20px 12px 20px", html! { (where_text(r)) }))
+                            tr { td style=(format!("padding:14px 20px 18px 20px;border-top:1px solid {RULE};{FONT}font-size:12px;line-height:17px;color:{MUTED};")) { (footer_text()) } }
+                        }
+                        (PreEscaped("<!--[if mso]></td></tr></table><![endif]-->"))
+                    } }
                 }
             }
         }
-        if in_list {
-            html.push_str("</ul>");
-        }
-        html_paragraph(&mut out, &html);
-    }
-    let las = several_authorities(d);
-    let more_in = if r.workbook.is_some() {
-        "the workbook"
-    } else {
-        "the findings file"
     };
-    html_list(
-        &mut out,
-        "Overdue",
-        Some("Not done and past the due date."),
-        &d.overdue,
-        las,
-        "Working days overdue",
-        more_in,
-    );
-    html_list(
-        &mut out,
-        &format!("Due in the next {DUE_SOON_WORKING_DAYS} working days"),
-        Some(&due_soon_note(d)),
-        &d.due_soon,
-        las,
-        "Working days left",
-        more_in,
-    );
-    html_heading(&mut out, "The workbook");
-    html_paragraph(&mut out, &escape_html(&where_text(r)));
-    out.push_str(&format!(
-        "<tr><td style=\"padding:16px 24px 20px 24px;border-top:1px solid {RULE};{FONT}font-size:12px;line-height:17px;color:{MUTED};\">{}</td></tr>\n",
-        escape_html(&footer_text())
-    ));
-    out.push_str("</table>\n</td></tr>\n</table>\n</body>\n</html>\n");
-    out
+    page.into_string()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -546,6 +536,7 @@ pub fn build(settings: &Settings, r: &Report) -> Result<Message, ComposeError> {
 mod tests {
     use super::*;
     use crate::findings::Status;
+    use crate::report::headline::{Headline, PanelFigures};
     use crate::rules::Actor;
 
     fn d(s: &str) -> NaiveDate {
@@ -565,7 +556,7 @@ mod tests {
             due: Some(d(due)),
             done: None,
             working_days: Some(wd),
-            breach: true,
+            breach: status != Status::Pending,
             source: String::new(),
         }
     }
@@ -576,29 +567,42 @@ mod tests {
             week_start: d("2026-11-17"),
             year_start: d("2026-04-01"),
             due_soon_until: d("2026-12-07"),
+            headline: Headline {
+                as_of: d("2026-11-23"),
+                year_start: d("2026-04-01"),
+                year_end: d("2027-03-31"),
+                due_soon_until: d("2026-12-07"),
+                overdue_now: 2,
+                breaches_this_year: 3,
+                due_soon: 1,
+                relaxed_overdue: 0,
+                panel: PanelFigures::default(),
+            },
             cases: 4,
             open_cases: 3,
             overdue: vec![
-                item("T-1", "C-1", "2026-11-09", -10, Status::Overdue),
                 item("T-3<script>", "C-3<&>\"", "2026-11-17", -4, Status::Overdue),
+                item("T-1", "C-1", "2026-11-09", -10, Status::Overdue),
             ],
+            panel_overdue: vec![],
             due_soon: vec![item("T-2", "C-2", "2026-11-26", 3, Status::Pending)],
+            panel_due_soon: vec![],
             action: vec![],
             breaches: vec![],
-            breaches_this_year: 3,
             data_gaps: 2,
             per_duty: vec![],
             per_authority: vec![],
             per_quarter: vec![],
+            quarters_left_out: 0,
             changes: None,
         }
     }
 
     #[test]
-    fn subject_counts() {
+    fn subject_gives_the_headline_numbers_by_name() {
         assert_eq!(
             subject(&digest()),
-            "Safeguarding compliance, week to 23/11/2026: 2 overdue, 1 due soon"
+            "Safeguarding compliance, week to 23/11/2026: 2 overdue now, 1 due soon, 3 breaches this financial year 2026-27"
         );
     }
 
@@ -608,15 +612,17 @@ mod tests {
         let r = Report {
             digest: &dg,
             workbook: None,
-            findings: Some(Path::new("out/findings-2026-11-23.csv")),
+            findings: Some(Path::new("/srv/audit/out/findings-2026-11-23.csv")),
             changes: Some("- T-9 <closed>\nNew: 1"),
         };
         let text = text_body(&r);
         assert!(text.contains("10 working days overdue"), "{text}");
         assert!(text.contains("3 working days left"), "{text}");
         assert!(text.contains("Due 09/11/2026"), "{text}");
+        assert!(text.contains("Who acts: LA"), "{text}");
         assert!(text.contains("No workbook is attached"), "{text}");
         assert!(text.contains("* T-9 <closed>"), "{text}");
+        assert!(!text.contains("/srv/audit"), "no server path: {text}");
         let html = html_body(&r);
         assert!(html.contains("T-3&lt;script&gt;"), "{html}");
         assert!(html.contains("C-3&lt;&amp;&gt;&quot;"));
@@ -625,13 +631,15 @@ mod tests {
         assert!(!html.contains("<style"));
         assert!(!html.contains("<img"));
         assert!(!html.contains("src="));
+        assert!(!html.contains("/srv/audit"));
+        assert!(html.contains("max-width:680px"));
         for label in [
-            "Cases",
-            "Open cases",
-            "Overdue",
-            "Due in the next 10 working days",
+            "Overdue now",
+            "as of 23/11/2026",
             "Breaches this financial year",
-            "Data gaps",
+            "1 April 2026 to 31 March 2027",
+            "Due soon",
+            "Panel's own duties overdue now",
         ] {
             assert!(html.contains(label) && text.contains(label), "{label}");
         }

@@ -149,6 +149,15 @@ pub struct Finding {
     pub reason: Reason,
 }
 
+impl Finding {
+    /// Whether this finding is the partnership's breach (DOMAIN "The findings file"): late,
+    /// overdue or ended early, of a duty that is the partnership's (not the Panel's own).
+    /// The one definition every report counts with.
+    pub fn breach(&self, rules: &RuleSet) -> bool {
+        self.status.is_breach() && rules.duties[self.duty as usize].breach
+    }
+}
+
 /// Three-valued applicability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tri {

@@ -8,8 +8,11 @@ use crate::audit::Audit;
 use crate::findings::{Finding, Status};
 use crate::rules::Actor;
 
-/// Working days ahead that count as "due soon" (until after next week's meeting).
-pub const DUE_SOON_WORKING_DAYS: u32 = 10;
+pub use super::headline::{financial_year_start, Headline, DUE_SOON_WORKING_DAYS};
+
+/// A quarter of the trend rests on at least this many duties that fell due; quarters with fewer
+/// are left out (one late duty out of two is not a 50% on-time rate anyone should act on).
+pub const MIN_QUARTER_DUTIES: usize = 5;
 
 /// One duty that needs action or was breached, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +29,7 @@ pub struct Item {
     pub done: Option<NaiveDate>,
     /// Working days late (late, overdue) or left (pending); negative means late.
     pub working_days: Option<i64>,
-    /// Whether it counts as the partnership's breach (the Panel's own duty does not).
+    /// Whether it is the partnership's breach ([`Finding::breach`]).
     pub breach: bool,
     pub source: String,
 }
@@ -74,19 +77,25 @@ pub struct Digest {
     pub year_start: NaiveDate,
     /// The last day that counts as due soon (10 working days after the as-of date).
     pub due_soon_until: NaiveDate,
+    /// The headline numbers, the same in every report.
+    pub headline: Headline,
     pub cases: usize,
     /// Cases with at least one pending or overdue duty.
     pub open_cases: usize,
-    /// Overdue duties, most overdue first.
+    /// The partnership's overdue duties (the "Overdue now" figure), most recent due date
+    /// first: what can still be put right comes first.
     pub overdue: Vec<Item>,
-    /// Pending duties due within [`DUE_SOON_WORKING_DAYS`], soonest first.
+    /// The Panel's own overdue duties, most recent due date first (never in `overdue`).
+    pub panel_overdue: Vec<Item>,
+    /// The partnership's pending duties due within [`DUE_SOON_WORKING_DAYS`], soonest first
+    /// (the "Due soon" figure; a duty whose clock has not started has no due date and is not here).
     pub due_soon: Vec<Item>,
+    /// The Panel's own pending duties due as soon, soonest first.
+    pub panel_due_soon: Vec<Item>,
     /// Every overdue and pending duty, soonest due first (no due date last).
     pub action: Vec<Item>,
-    /// Every late, overdue and ended-early duty.
+    /// Every finding that is the partnership's breach, most recent due date first.
     pub breaches: Vec<Item>,
-    /// Breaches whose due date falls in this financial year (partnership's duties only).
-    pub breaches_this_year: usize,
     /// Findings that are unknown (data gaps).
     pub data_gaps: usize,
     /// Per duty, in rules order, then "All duties" last.
@@ -94,8 +103,10 @@ pub struct Digest {
     /// Per local authority (only when the log has several).
     pub per_authority: Vec<Compliance>,
     /// On-time rate per quarter of due date ("2024 Q2" = Apr-Jun 2024, calendar quarters),
-    /// oldest first.
+    /// oldest first, only quarters resting on at least [`MIN_QUARTER_DUTIES`] duties.
     pub per_quarter: Vec<Compliance>,
+    /// Quarters left out of `per_quarter` for resting on too few duties.
+    pub quarters_left_out: usize,
     /// What changed since the last report sent (the weekly run's ledger); `None` for a
     /// one-off audit.
     pub changes: Option<crate::ledger::Changes>,
@@ -121,19 +132,9 @@ fn item(audit: &Audit, f: &Finding) -> Item {
         due: f.due,
         done: f.done,
         working_days,
-        breach: duty.breach,
+        breach: f.breach(&audit.rules),
         source: duty.source.clone(),
     }
-}
-
-/// Financial year start (1 April) for a date.
-pub fn financial_year_start(d: NaiveDate) -> NaiveDate {
-    let y = if d.month() >= 4 {
-        d.year()
-    } else {
-        d.year() - 1
-    };
-    NaiveDate::from_ymd_opt(y, 4, 1).unwrap_or(d)
 }
 
 /// "2024 Q2" for calendar quarters.
@@ -143,12 +144,10 @@ pub fn quarter_label(d: NaiveDate) -> String {
 
 impl Digest {
     pub fn of(audit: &Audit) -> Digest {
+        let headline = Headline::of(audit);
         let as_of = audit.as_of;
-        let due_soon_until = audit
-            .calendar
-            .add_working_days(as_of, DUE_SOON_WORKING_DAYS)
-            .unwrap_or(as_of);
-        let year_start = financial_year_start(as_of);
+        let due_soon_until = headline.due_soon_until;
+        let year_start = headline.year_start;
         let mut per_duty: Vec<Compliance> = audit
             .rules
             .duties
@@ -165,10 +164,11 @@ impl Digest {
         let mut authorities: std::collections::BTreeMap<String, Compliance> = Default::default();
         let mut quarters: std::collections::BTreeMap<(i32, u32), Compliance> = Default::default();
         let mut overdue = Vec::new();
+        let mut panel_overdue = Vec::new();
         let mut due_soon = Vec::new();
+        let mut panel_due_soon = Vec::new();
         let mut action = Vec::new();
         let mut breaches = Vec::new();
-        let mut breaches_this_year = 0;
         let mut data_gaps = 0;
         let mut open = vec![false; audit.cases.cases.len()];
         for f in &audit.findings {
@@ -214,38 +214,42 @@ impl Digest {
             }
             if matches!(f.status, Status::Overdue | Status::Pending) {
                 let it = item(audit, f);
-                if f.status == Status::Overdue {
-                    overdue.push(it.clone());
-                } else if f.due.is_some_and(|d| d <= due_soon_until) {
-                    due_soon.push(it.clone());
+                let soon = f.status == Status::Pending && f.due.is_some_and(|d| d <= due_soon_until);
+                match (f.status, duty.breach) {
+                    (Status::Overdue, _) if it.breach => overdue.push(it.clone()),
+                    (Status::Overdue, false) => panel_overdue.push(it.clone()),
+                    (Status::Pending, true) if soon => due_soon.push(it.clone()),
+                    (Status::Pending, false) if soon => panel_due_soon.push(it.clone()),
+                    _ => {}
                 }
                 action.push(it);
             }
-            if f.status.is_breach() {
-                if duty.breach && f.due.is_some_and(|d| d >= year_start && d <= as_of) {
-                    breaches_this_year += 1;
-                }
+            if f.breach(&audit.rules) {
                 breaches.push(item(audit, f));
             }
         }
-        overdue.sort_by(|a, b| {
-            a.working_days
-                .cmp(&b.working_days)
+        let recent_first = |a: &Item, b: &Item| {
+            b.due
+                .cmp(&a.due)
                 .then_with(|| crate::audit::natural_cmp(&a.case_ref, &b.case_ref))
-        });
+        };
+        overdue.sort_by(recent_first);
+        panel_overdue.sort_by(recent_first);
+        breaches.sort_by(recent_first);
         let by_due = |a: &Item, b: &Item| {
             (a.due.is_none(), a.due)
                 .cmp(&(b.due.is_none(), b.due))
                 .then_with(|| crate::audit::natural_cmp(&a.case_ref, &b.case_ref))
         };
         due_soon.sort_by(by_due);
+        panel_due_soon.sort_by(by_due);
         action.sort_by(by_due);
-        breaches.sort_by(|a, b| {
-            b.due
-                .cmp(&a.due)
-                .then_with(|| crate::audit::natural_cmp(&a.case_ref, &b.case_ref))
-        });
         per_duty.push(all);
+        let quarters_total = quarters.len();
+        let per_quarter: Vec<Compliance> = quarters
+            .into_values()
+            .filter(|q| q.fell_due() >= MIN_QUARTER_DUTIES)
+            .collect();
         Digest {
             as_of,
             week_start: as_of - chrono::Days::new(6),
@@ -254,10 +258,11 @@ impl Digest {
             cases: audit.incident_case_count(),
             open_cases: open.iter().filter(|o| **o).count(),
             overdue,
+            panel_overdue,
             due_soon,
+            panel_due_soon,
             action,
             breaches,
-            breaches_this_year,
             data_gaps,
             per_duty,
             per_authority: if authorities.len() > 1 {
@@ -265,9 +270,20 @@ impl Digest {
             } else {
                 Vec::new()
             },
-            per_quarter: quarters.into_values().collect(),
+            quarters_left_out: quarters_total - per_quarter.len(),
+            per_quarter,
+            headline,
             changes: None,
         }
+    }
+
+    /// The one-sentence headline, with how many of the overdue are new when the ledger knows.
+    pub fn sentence(&self) -> String {
+        let new = self
+            .changes
+            .as_ref()
+            .and_then(|c| c.since.map(|since| (c.new_overdue.len(), since)));
+        self.headline.sentence(new)
     }
 
     /// The digest with what changed since the last report.
@@ -282,10 +298,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn financial_years_and_quarters() {
+    fn quarters_and_rates() {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(financial_year_start(d("2026-11-23")), d("2026-04-01"));
-        assert_eq!(financial_year_start(d("2026-03-31")), d("2025-04-01"));
         assert_eq!(quarter_label(d("2024-05-01")), "2024 Q2");
         let c = Compliance {
             met: 3,

@@ -2,6 +2,8 @@
 //! printed at the end of a run.
 
 pub mod digest;
+pub mod headline;
+pub mod quality;
 pub mod summary;
 pub mod workbook;
 

@@ -44,6 +44,8 @@ impl Ctx<'_> {
 /// The formats of the workbook.
 pub struct Formats {
     pub title: Format,
+    /// The headline sentence under the title.
+    pub headline: Format,
     pub note: Format,
     pub bold: Format,
     pub header: Format,
@@ -80,6 +82,12 @@ impl Formats {
     pub fn new() -> Formats {
         Formats {
             title: Format::new().set_bold().set_font_size(14),
+            headline: Format::new()
+                .set_bold()
+                .set_font_size(12)
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_font_color(Color::RGB(0x1F3A5F)),
             note: Format::new()
                 .set_italic()
                 .set_font_color(Color::RGB(0x595959)),

@@ -9,7 +9,7 @@ use rust_xlsxwriter::{
 };
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, V};
-use crate::report::digest::{Compliance, DUE_SOON_WORKING_DAYS};
+use crate::report::digest::{Compliance, DUE_SOON_WORKING_DAYS, MIN_QUARTER_DUTIES};
 
 const SHEET: &str = "Summary";
 /// Default rows are 20 pixels high.
@@ -68,7 +68,12 @@ fn title(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
     l.rows
         .ws
         .write_string_with_format(1, 0, note, &ctx.f.note)?;
-    l.rows.row = 3;
+    // The same sentence opens the email and the printed summary.
+    l.rows.ws.set_row_height(2, 32)?;
+    l.rows
+        .ws
+        .write_string_with_format(2, 0, ctx.digest.sentence(), &ctx.f.headline)?;
+    l.rows.row = 4;
     Ok(())
 }
 
@@ -142,31 +147,56 @@ fn about(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
     pairs(l, ctx, "Period", ["Item", "Date"], &items)
 }
 
-/// Cases, open cases, overdue now, due soon, breaches this financial year, data gaps.
+/// The headline numbers with their periods, the Panel's own beside them, then the other counts.
 fn headline(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
     let d = ctx.digest;
+    let h = &d.headline;
+    let headers = cells::headers(&["Measure", "Period", "Number"]);
+    let row = |f: &crate::report::headline::Figure| (f.name.clone(), f.period.clone(), f.value);
+    let figures: Vec<(String, String, usize)> = h.figures().iter().map(row).collect();
+    section(l, "Headline figures (the partnership's duties)")?;
+    listing(l, ctx, "Headline", &headers, &figures, |(name, period, n)| {
+        vec![V::B(name), V::W(period), V::N(Some(*n as i64))]
+    })?;
+    if h.relaxed_overdue > 0 {
+        l.rows.row -= 1;
+        let note = format!(
+            "Also overdue but not a breach, because its timescale was relaxed: {}.",
+            h.relaxed_overdue
+        );
+        l.rows.put(&[V::W(&note)])?;
+        l.rows.row += 1;
+    }
+    let panel: Vec<(String, String, usize)> = h.panel_figures().iter().map(row).collect();
+    section(
+        l,
+        "Beside them: the Panel's own timescales (not the partnership's, never counted above)",
+    )?;
+    listing(l, ctx, "PanelOwn", &headers, &panel, |(name, period, n)| {
+        vec![V::S(name), V::W(period), V::N(Some(*n as i64))]
+    })?;
     let referrals = ctx.audit.referral_count();
     let mut items = vec![
-        ("Cases", d.cases),
-        ("Open cases (a duty overdue or pending)", d.open_cases),
-        ("Overdue now", d.overdue.len()),
-        ("Due in the next 10 working days", d.due_soon.len()),
+        ("Cases".to_string(), d.cases),
+        ("Open cases (a duty overdue or pending)".to_string(), d.open_cases),
         (
-            "Breaches this financial year (the partnership's duties)",
-            d.breaches_this_year,
+            "Data gaps (duties that cannot be decided: see Data quality)".to_string(),
+            d.data_gaps,
         ),
-        ("Data gaps (duties that cannot be decided)", d.data_gaps),
     ];
     if referrals > 0 {
-        items.insert(1, ("Referrals cross-checked", referrals));
+        items.insert(1, ("Referrals cross-checked".to_string(), referrals));
     }
     let items: Vec<(String, V)> = items
         .into_iter()
-        .map(|(label, n)| (label.to_string(), V::N(Some(n as i64))))
+        .map(|(label, n)| (label, V::N(Some(n as i64))))
         .collect();
-    section(l, "Headline figures")?;
-    pairs(l, ctx, "Headline", ["Measure", "Number"], &items)
+    section(l, "The log")?;
+    pairs(l, ctx, "LogFigures", ["Measure", "Number"], &items)
 }
+
+/// At most this many cases are named in one cell of "what changed"; the rest are counted.
+const CHANGES_NAMED: usize = 50;
 
 /// What changed since the last report sent, and the trend of overdue and on-time counts over
 /// the last 12 reports with a line chart (the weekly run only: a one-off audit has no ledger).
@@ -182,25 +212,49 @@ fn changes(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
         None => "What changed: this is the first report recorded in the ledger".to_string(),
     };
     section(l, &title)?;
-    let joined = |v: &[(String, String)]| {
-        v.iter()
-            .map(|(case, duty)| format!("{case} {duty}"))
+    let joined = |v: Vec<String>| {
+        let mut s = v
+            .iter()
+            .take(CHANGES_NAMED)
+            .cloned()
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("; ");
+        if v.len() > CHANGES_NAMED {
+            s.push_str(&format!(
+                "; and {} more (see the Cases sheet)",
+                v.len() - CHANGES_NAMED
+            ));
+        }
+        s
+    };
+    let named = |v: &[crate::ledger::Changed]| {
+        joined(
+            v.iter()
+                .map(|x| format!("{}: {}", x.case_ref, x.duty))
+                .collect(),
+        )
     };
     let rows: Vec<(&str, usize, String)> = vec![
-        ("Newly overdue", c.new_overdue.len(), joined(&c.new_overdue)),
         (
-            "New breaches (late or ended early)",
-            c.new_breaches.len(),
-            joined(&c.new_breaches),
+            "Newly overdue (the partnership's duties)",
+            c.new_overdue.len(),
+            named(&c.new_overdue),
         ),
-        ("Duties completed", c.completed.len(), joined(&c.completed)),
-        ("New cases", c.new_cases.len(), c.new_cases.join(", ")),
+        (
+            "New breaches (late or ended early, the partnership's duties)",
+            c.new_breaches.len(),
+            named(&c.new_breaches),
+        ),
+        ("Duties completed", c.completed.len(), named(&c.completed)),
+        (
+            "New cases (not in the last report sent)",
+            c.new_cases.len(),
+            joined(c.new_cases.clone()),
+        ),
     ];
     let headers = cells::headers(&["Change", "Number", "Which (case and duty)"]);
     listing(l, ctx, "Changes", &headers, &rows, |(label, n, which)| {
-        vec![V::S(label), V::N(Some(*n as i64)), V::W(which)]
+        vec![V::W(label), V::N(Some(*n as i64)), V::W(which)]
     })?;
     section(l, "Trend over the last reports sent (and this one)")?;
     let headers = cells::headers(&["Report as of", "Overdue", "Met on time"]);
@@ -359,18 +413,35 @@ fn compliance_table(
 }
 
 /// The on-time rate per quarter of due date over the log's history, with a line chart, on a
-/// new printed page.
+/// new printed page. Each point says how many duties it rests on; quarters with fewer than
+/// [`MIN_QUARTER_DUTIES`] are left out.
 fn per_quarter(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
-    let lines = &ctx.digest.per_quarter;
+    let lines: Vec<Compliance> = ctx
+        .digest
+        .per_quarter
+        .iter()
+        .map(|q| Compliance {
+            label: format!("{} ({} duties)", q.label, q.fell_due()),
+            ..q.clone()
+        })
+        .collect();
     l.breaks.push(l.rows.row);
     section(
         l,
         "On-time rate per quarter of due date (the partnership's duties)",
     )?;
-    let mut headers = cells::headers(&["Quarter"]);
-    headers.extend(cells::headers(&COMPLIANCE[..5]));
+    let mut headers = cells::headers(&["Quarter (duties it rests on)"]);
+    headers.extend(cells::headers(&COMPLIANCE[..4]));
+    headers.push("Duties it rests on".to_string());
     headers.push("On-time rate".to_string());
-    let (first, last) = compliance_table(l, ctx, "PerQuarter", &headers, lines)?;
+    let (first, last) = compliance_table(l, ctx, "PerQuarter", &headers, &lines)?;
+    l.rows.row -= 1;
+    let left_out = ctx.digest.quarters_left_out;
+    let note = format!(
+        "Quarters resting on fewer than {MIN_QUARTER_DUTIES} duties that fell due are left out ({left_out} left out): too few to mean anything."
+    );
+    l.rows.put(&[V::W(&note)])?;
+    l.rows.row += 1;
     if lines.is_empty() {
         return Ok(());
     }
