@@ -1,14 +1,16 @@
 //! Explaining one case's verdicts: its timeline and, for each duty, the clock start, the
 //! arithmetic of the due date (which weekends and bank holidays it skipped), the status and
-//! the legal source. This is how a manager checks a verdict they doubt.
+//! the legal source. It says why: which condition made a duty not applicable ("Abuse or
+//! neglect: not suspected"), and the real reason a duty is unknown (which cell, where).
+//! This is how a manager checks a verdict they doubt.
 
 use chrono::NaiveDate;
 
 use crate::audit::Audit;
 use crate::cases::{Case, Value};
-use crate::fields::{Kind, Schema};
-use crate::findings::{Finding, Status};
-use crate::rules::{Deadline, Duty};
+use crate::fields::{FieldId, Kind, Schema};
+use crate::findings::{Finding, Reason, Status};
+use crate::rules::{Condition, Deadline, Duty, IfBlank};
 
 fn day(d: NaiveDate) -> String {
     d.format("%a %d/%m/%Y").to_string()
@@ -56,6 +58,64 @@ pub fn case(audit: &Audit, case_ref: &str) -> Option<String> {
         }
     }
     Some(s)
+}
+
+/// Why no case has this reference: the nearest references (by edit distance, ignoring case)
+/// and, when rows with it were set aside, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotFound {
+    pub nearest: Vec<String>,
+    pub set_aside: Vec<String>,
+}
+
+/// The references nearest to `wanted` (at most `n`), and why rows with it were set aside.
+pub fn not_found(audit: &Audit, wanted: &str, n: usize) -> NotFound {
+    let wanted = wanted.trim().to_lowercase();
+    let mut scored: Vec<(usize, &str)> = audit
+        .cases
+        .cases
+        .iter()
+        .filter(|c| !c.referral)
+        .map(|c| (distance(&wanted, &c.case_ref.to_lowercase()), &*c.case_ref))
+        .collect();
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| crate::audit::natural_cmp(a.1, b.1)));
+    let set_aside = audit
+        .cases
+        .problems
+        .iter()
+        .filter(|p| {
+            p.case_ref
+                .as_deref()
+                .is_some_and(|c| c.trim().to_lowercase() == wanted)
+                && p.kind == crate::cases::ProblemKind::SetAside
+        })
+        .map(|p| {
+            format!(
+                "{}: {}",
+                audit.cases.locate(p.at, None, &audit.rules.schema),
+                p.message
+            )
+        })
+        .collect();
+    NotFound {
+        nearest: scored.into_iter().take(n).map(|(_, c)| c.to_string()).collect(),
+        set_aside,
+    }
+}
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn timeline(case: &Case, schema: &Schema, as_of: NaiveDate) -> String {
@@ -107,7 +167,8 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
     let mut s = format!("{}: {}\n", duty.id, duty.title);
     s.push_str(&format!("  Applies when: {}\n", duty.applies_text));
     if f.status == Status::NotApplicable {
-        s.push_str("  Status: not_applicable (the conditions do not hold for this case)\n");
+        let why = not_applicable_because(audit, case, duty, f.case);
+        s.push_str(&format!("  Status: not_applicable ({why})\n"));
         s.push_str(&format!("  Source: {}\n", duty.source));
         return s;
     }
@@ -117,9 +178,13 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
             day(start),
             duty.start_label(schema)
         )),
-        None => s.push_str(&format!(
-            "  Clock starts: not yet ({} has no date on or before the as-of date)\n",
+        None if duty.subject == crate::rules::Subject::Referral => s.push_str(&format!(
+            "  Clock starts: not yet ({} is blank or unreadable)\n",
             duty.start_label(schema)
+        )),
+        None => s.push_str(&format!(
+            "  Clock starts: {}\n",
+            clock_text(case, duty.start, schema, audit.as_of, f.status)
         )),
     }
     if let (Some(start), Some(due)) = (f.start, f.due) {
@@ -181,10 +246,7 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
             Some(n) => status.push_str(&format!(" ({n} working day{} left)", plural(n))),
             None => status.push_str(&format!(" ({})", f.reason.describe(schema, &audit.rules))),
         },
-        Status::Unknown => status.push_str(&format!(
-            " ({}: see the data quality list)",
-            f.reason.describe(schema, &audit.rules)
-        )),
+        Status::Unknown => status.push_str(&format!(" ({})", unknown_because(audit, case, f))),
         _ => {}
     }
     if !duty.breach && f.status.is_breach() {
@@ -228,6 +290,206 @@ fn done_line(s: &mut String, f: &Finding, case: &Case, duty: &Duty, schema: &Sch
             schema.label(duty.done),
             day(later)
         )),
-        (None, None) => s.push_str(&format!("  Done: no date in {}\n", schema.label(duty.done))),
+        (None, None) => match case.value(duty.done) {
+            Value::Invalid => s.push_str(&format!(
+                "  Done: cannot tell ({} is unreadable)\n",
+                schema.label(duty.done)
+            )),
+            Value::Conflict => s.push_str(&format!(
+                "  Done: cannot tell (the rows of this case disagree on {})\n",
+                schema.label(duty.done)
+            )),
+            _ => s.push_str(&format!("  Done: no date in {}\n", schema.label(duty.done))),
+        },
+    }
+}
+
+/// What the clock-start field holds, when no clock start was used.
+fn clock_text(
+    case: &Case,
+    f: FieldId,
+    schema: &Schema,
+    as_of: NaiveDate,
+    status: Status,
+) -> String {
+    let label = schema.label(f);
+    match case.value(f) {
+        Value::Date(d) if d > as_of => format!(
+            "not yet ({label} is {}, after the as-of date)",
+            day(d)
+        ),
+        // The date is there; the status says why there is no verdict.
+        Value::Date(d) => format!("{} ({label})", day(d)),
+        Value::Invalid => format!("cannot tell ({label} is unreadable)"),
+        Value::Conflict => format!("cannot tell (the rows of this case disagree on {label})"),
+        _ if status == Status::Unknown => format!("cannot tell ({label} is blank)"),
+        _ => format!("not yet ({label} is blank)"),
+    }
+}
+
+/// Where a field of the case was found unreadable or in conflict: "file, sheet `S`, row 12,
+/// column F (Label)", from the data-quality list.
+fn where_listed(audit: &Audit, case: &Case, f: FieldId) -> Option<String> {
+    audit
+        .cases
+        .problems
+        .iter()
+        .find(|p| p.field == Some(f) && p.case_ref.as_deref() == Some(&*case.case_ref))
+        .map(|p| audit.cases.locate(p.at, p.field, &audit.rules.schema))
+}
+
+/// The real reason a duty is unknown, with where to look.
+fn unknown_because(audit: &Audit, case: &Case, f: &Finding) -> String {
+    let schema = &audit.rules.schema;
+    let duty = &audit.rules.duties[f.duty as usize];
+    let located = |field: FieldId, what: String| match where_listed(audit, case, field) {
+        Some(at) => format!("{what}: {at}, in the data-quality list"),
+        None => what,
+    };
+    let role = |field: FieldId| {
+        if field == duty.done {
+            "the date it was done"
+        } else if field == duty.start {
+            "the date its clock starts"
+        } else {
+            "a fact that decides whether it applies"
+        }
+    };
+    match f.reason {
+        Reason::Blank(field) if field == duty.start => format!(
+            "{} is blank, so its clock cannot start",
+            schema.label(field)
+        ),
+        Reason::Blank(field) => format!(
+            "{} is blank, and whether the duty applies depends on it",
+            schema.label(field)
+        ),
+        Reason::Unreadable(field) => located(
+            field,
+            format!("{} ({}) is unreadable", schema.label(field), role(field)),
+        ),
+        Reason::Conflicting(field) => located(
+            field,
+            format!(
+                "the rows of this case disagree on {} ({})",
+                schema.label(field),
+                role(field)
+            ),
+        ),
+        Reason::DependsOn(j) => {
+            let other = audit
+                .findings
+                .iter()
+                .find(|g| g.case == f.case && g.duty == j);
+            let title = audit
+                .rules
+                .duties
+                .get(j as usize)
+                .map(|d| d.title.as_str())
+                .unwrap_or("?");
+            match other {
+                Some(g) if g.status == Status::Unknown && g.duty != f.duty => format!(
+                    "it applies only if \"{title}\" applies, and that is unknown: {}",
+                    unknown_because(audit, case, g)
+                ),
+                _ => format!("it applies only if \"{title}\" applies, and that is unknown"),
+            }
+        }
+        r => r.describe(schema, &audit.rules),
+    }
+}
+
+/// Which conditions do not hold, in plain words: "Abuse or neglect: not suspected".
+fn not_applicable_because(audit: &Audit, case: &Case, duty: &Duty, case_index: u32) -> String {
+    let failing: Vec<String> = duty
+        .applies
+        .iter()
+        .filter_map(|c| failing(audit, case, case_index, c))
+        .collect();
+    if failing.is_empty() {
+        "the conditions do not hold for this case".to_string()
+    } else {
+        failing.join("; and ")
+    }
+}
+
+/// A condition that does not hold, described with the case's value; `None` if it holds.
+fn failing(audit: &Audit, case: &Case, case_index: u32, c: &Condition) -> Option<String> {
+    let schema = &audit.rules.schema;
+    match c {
+        Condition::In {
+            field,
+            values,
+            if_blank,
+        } => {
+            let wanted: Vec<&str> = values
+                .iter()
+                .map(|v| schema.category_value(*field, *v))
+                .collect();
+            let label = schema.label(*field);
+            match case.value(*field) {
+                Value::Cat(v) if values.contains(&v) => None,
+                Value::Cat(v) => Some(format!(
+                    "{label}: {} (applies only when {})",
+                    schema.category_value(*field, v),
+                    wanted.join(" or ")
+                )),
+                Value::Blank => match if_blank {
+                    IfBlank::Means(v) if values.contains(v) => None,
+                    IfBlank::Means(v) => Some(format!(
+                        "{label}: blank, which counts as {} (applies only when {})",
+                        schema.category_value(*field, *v),
+                        wanted.join(" or ")
+                    )),
+                    _ => Some(format!(
+                        "{label}: blank (applies only when {})",
+                        wanted.join(" or ")
+                    )),
+                },
+                _ => Some(format!("{label}: cannot be read")),
+            }
+        }
+        Condition::Present(f) => match case.value(*f) {
+            Value::Date(d) if d <= audit.as_of => None,
+            Value::Date(d) => Some(format!(
+                "{}: {}, after the as-of date (not yet happened)",
+                schema.label(*f),
+                day(d)
+            )),
+            _ => Some(format!("{}: no date", schema.label(*f))),
+        },
+        Condition::Duty(j) => {
+            let applies = audit
+                .findings
+                .iter()
+                .find(|g| g.case == case_index && g.duty as usize == *j)
+                .is_some_and(|g| g.status != Status::NotApplicable);
+            let title = audit
+                .rules
+                .duties
+                .get(*j)
+                .map(|d| d.title.as_str())
+                .unwrap_or("?");
+            (!applies).then(|| format!("the duty \"{title}\" does not apply"))
+        }
+        Condition::Any(list) => {
+            let all: Vec<String> = list
+                .iter()
+                .map(|c| failing(audit, case, case_index, c))
+                .collect::<Option<Vec<String>>>()?;
+            Some(format!("none of these holds: {}", all.join("; ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distance;
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(distance("ns-2024-007", "ns-2024-007"), 0);
+        assert_eq!(distance("ns-2024-07", "ns-2024-007"), 1);
+        assert_eq!(distance("abc", ""), 3);
     }
 }

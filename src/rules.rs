@@ -698,8 +698,8 @@ pub fn describe_condition(c: &Condition, schema: &Schema, duties: &[Duty]) -> St
         }
         Condition::Present(f) => format!("{} has a date", schema.label(*f)),
         Condition::Duty(i) => format!(
-            "duty `{}` applies",
-            duties.get(*i).map(|d| d.id.as_str()).unwrap_or("?")
+            "the duty \"{}\" applies",
+            duties.get(*i).map(|d| d.title.as_str()).unwrap_or("?")
         ),
         Condition::Any(list) => format!(
             "({})",

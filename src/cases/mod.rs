@@ -13,6 +13,9 @@ use chrono::NaiveDate;
 use crate::fields::{self, FieldId, Kind, Schema};
 use crate::ingest::{Cell, RowSink, SourceSpec, TableInfo, Target};
 
+/// The longest case reference accepted; a longer one is a data-quality problem.
+pub const MAX_CASE_REF_CHARS: usize = 100;
+
 /// A field's value in a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Value {
@@ -397,6 +400,22 @@ impl RowSink for CaseBuilder<'_> {
             );
             return;
         };
+        let length = case_ref.chars().count();
+        if length > MAX_CASE_REF_CHARS {
+            // Not a case reference but a cell of something else (or pasted text): it is not
+            // copied into every report and the ledger, and it is not quoted.
+            self.out.reconciliation.set_aside += 1;
+            self.problem(
+                ProblemKind::SetAside,
+                at,
+                Some(fields::CASE_REF),
+                None,
+                format!(
+                    "the case reference is {length} characters long (at most {MAX_CASE_REF_CHARS}): the row cannot be joined to a case; correct it in the log"
+                ),
+            );
+            return;
+        }
         self.out.reconciliation.used += 1;
         let mut values = vec![Value::Blank; self.schema.len()];
         for f in self.schema.ids() {

@@ -1,4 +1,5 @@
-//! `safeguard-audit explain`: one case's timeline and the arithmetic behind each verdict.
+//! `safeguard-audit explain`: one case's timeline and the arithmetic behind each verdict. An
+//! unknown case reference is a command-line error (exit 2) naming the nearest references.
 
 use std::process::ExitCode;
 
@@ -29,13 +30,21 @@ pub fn run(a: Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
+            let why = crate::explain::not_found(&audit, &a.case_ref, 3);
             eprintln!(
                 "error: no case `{}` in the logs as of {} ({} cases read)",
                 a.case_ref,
                 as_of.format("%d/%m/%Y"),
-                audit.cases.cases.len()
+                audit.incident_case_count()
             );
-            ExitCode::from(exit::INPUT)
+            for reason in &why.set_aside {
+                eprintln!("  rows with that reference were set aside: {reason}");
+            }
+            if !why.nearest.is_empty() {
+                eprintln!("  the nearest references: {}", why.nearest.join(", "));
+            }
+            eprintln!("  check the reference (and --as-of: a case the LA learnt of later is not yet known)");
+            ExitCode::from(exit::CONFIG)
         }
     }
 }

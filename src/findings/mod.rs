@@ -95,11 +95,11 @@ impl Reason {
             Reason::Unreadable(f) => format!("{} is unreadable", schema.label(f)),
             Reason::Conflicting(f) => format!("{} differs between rows", schema.label(f)),
             Reason::DependsOn(d) => format!(
-                "depends on `{}`, which is unknown",
+                "depends on whether the duty \"{}\" applies, which is unknown",
                 rules
                     .duties
                     .get(d as usize)
-                    .map(|d| d.id.as_str())
+                    .map(|d| d.title.as_str())
                     .unwrap_or("?")
             ),
             Reason::OutOfRange => "a date is outside 1970-2200".to_string(),

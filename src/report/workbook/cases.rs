@@ -18,7 +18,7 @@ pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let columns = duty_columns(ctx);
     let ws = book.add_worksheet_with_constant_memory()?;
     page_setup(ws, ctx, "Cases", 2, 1)?;
-    ws.set_paper_size(8); // A3: a wide grid
+    print_across(ws, columns.iter().flatten().count())?;
     group_row(ws, ctx, &columns)?;
     let headers = headers(&columns);
     let total = ctx.audit.cases.cases.len();
@@ -49,6 +49,23 @@ pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     }
     cells::overflow_note(&mut rows, ctx.f, total)?;
     rows.fit_columns(&[16, 10, 14])
+}
+
+/// Duty groups on one printed page, beside the case columns.
+const GROUPS_PER_PAGE: usize = 3;
+
+/// Printed across several A4 landscape pages at a readable size, rather than every duty
+/// squeezed onto one page width: each page carries the case columns and the two header rows
+/// again, then [`GROUPS_PER_PAGE`] duties.
+fn print_across(ws: &mut Worksheet, groups: usize) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_print_scale(85);
+    ws.set_repeat_columns(0, 2)?;
+    let breaks: Vec<u32> = (1..groups.div_ceil(GROUPS_PER_PAGE))
+        .map(|p| (3 + 3 * GROUPS_PER_PAGE * p) as u32)
+        .collect();
+    ws.set_vertical_page_breaks(&breaks)?;
+    Ok(())
 }
 
 /// Per duty (by index), its column group; referral duties only when referrals were checked.

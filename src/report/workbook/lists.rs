@@ -1,6 +1,11 @@
 //! The two lists a meeting works through: Action required (every overdue and pending duty,
-//! soonest due first) and Breaches (every late, overdue and ended-early duty). Both come
-//! straight from the digest, in its order.
+//! soonest due first, the Panel's own included with "Panel" as who must act) and Breaches
+//! (every finding that is the partnership's breach, the same rows as `breach = yes` in the
+//! findings file, most recent due date first). Both come straight from the digest, in its order.
+//!
+//! The Breaches sheet does not repeat each duty's legal source on every row (150-250
+//! characters, on up to hundreds of thousands of rows): the duty is named by its title, and
+//! the Rules sheet gives each duty's source once.
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
@@ -25,22 +30,20 @@ const ACTION_WIDTHS: [usize; 9] = [16, 10, 14, 40, 11, 11, 20, 10, 14];
 /// Wrapped columns: the duty.
 const ACTION_FIXED: [(u16, usize); 2] = [(3, 52), (6, 20)];
 
-const BREACHES: [&str; 11] = [
+const BREACHES: [&str; 9] = [
     "Case reference",
     "Child ID",
     "Local authority",
-    "Duty",
+    "Duty (its legal source: see the Rules sheet)",
     "Status",
     "Due date",
     "Done",
     "Working days late",
     "Who acts",
-    "Partnership's breach",
-    "Legal source",
 ];
-const BREACH_WIDTHS: [usize; 11] = [16, 10, 14, 40, 10, 11, 11, 10, 14, 14, 24];
-/// Wrapped columns: the duty, whose breach it is and the legal source.
-const BREACH_FIXED: [(u16, usize); 3] = [(3, 40), (9, 22), (10, 50)];
+const BREACH_WIDTHS: [usize; 9] = [16, 10, 14, 40, 10, 11, 11, 10, 14];
+/// Wrapped columns: the duty.
+const BREACH_FIXED: [(u16, usize); 1] = [(3, 48)];
 
 /// A list sheet: its name, table, headers and how a digest item becomes a row.
 struct List<'a> {
@@ -75,7 +78,7 @@ pub fn write_breaches(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
         headers: &BREACHES,
         widths: &BREACH_WIDTHS,
         fixed: &BREACH_FIXED,
-        empty: "None: no duty was late, overdue or ended early",
+        empty: "None: no duty of the partnership was late, overdue or ended early",
         row: breach_row,
     };
     write_list(book, ctx, &list, &ctx.digest.breaches)
@@ -135,7 +138,5 @@ fn breach_row(it: &Item) -> Vec<V<'_>> {
         V::D(it.done),
         V::N(it.working_days.map(|n| -n)),
         V::S(it.actor.label()),
-        V::W(if it.breach { "Yes" } else { NOT_PARTNERSHIP }),
-        V::W(&it.source),
     ]
 }

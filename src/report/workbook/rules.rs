@@ -7,7 +7,6 @@ use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, V};
 use crate::rules::Duty;
 
 const HEADERS: [&str; 10] = [
-    "Duty id",
     "Duty",
     "Timescale",
     "When it applies",
@@ -17,25 +16,28 @@ const HEADERS: [&str; 10] = [
     "Partnership's breach",
     "Legal source",
     "Rules file",
+    "Id in the findings file",
 ];
 
 /// Every column but the id wraps, at these widths.
 const FIXED: [(u16, usize); 9] = [
-    (1, 36),
-    (2, 18),
-    (3, 44),
-    (4, 20),
-    (5, 28),
-    (6, 12),
-    (7, 18),
-    (8, 48),
-    (9, 28),
+    (0, 36),
+    (1, 18),
+    (2, 44),
+    (3, 20),
+    (4, 28),
+    (5, 12),
+    (6, 18),
+    (7, 48),
+    (8, 28),
 ];
 
 /// The Rules sheet.
 pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let ws = book.add_worksheet();
     page_setup(ws, ctx, "Rules", 1, 1)?;
+    // The id is for matching the findings file, not for reading: printed pages leave it out.
+    ws.set_print_area(0, 0, ctx.audit.rules.duties.len().max(1) as u32, 8)?;
     let duties = &ctx.audit.rules.duties;
     let spec = TableSpec {
         name: "Rules",
@@ -52,7 +54,7 @@ pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     for d in duties {
         duty_row(&mut rows, ctx, d)?;
     }
-    rows.fit_columns(&[24])
+    rows.fit_columns(&[36, 18, 44, 20, 28, 12, 18, 48, 28, 24])
 }
 
 fn duty_row(rows: &mut Rows, ctx: &Ctx, d: &Duty) -> Result<(), XlsxError> {
@@ -64,7 +66,6 @@ fn duty_row(rows: &mut Rows, ctx: &Ctx, d: &Duty) -> Result<(), XlsxError> {
     };
     let (start, done) = (d.start_label(schema), d.done_label(schema));
     rows.put(&[
-        V::S(&d.id),
         V::W(&d.title),
         V::W(&d.deadline.describe()),
         V::W(&d.applies_text),
@@ -74,5 +75,6 @@ fn duty_row(rows: &mut Rows, ctx: &Ctx, d: &Duty) -> Result<(), XlsxError> {
         V::W(breach),
         V::W(&d.source),
         V::W(&d.origin),
+        V::S(&d.id),
     ])
 }
