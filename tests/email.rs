@@ -18,7 +18,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_safeguard-audit");
 const AS_OF: &str = "2026-11-23";
 const PASSWORD: &str = "s3cret-pw";
 const PASSWORD_ENV: &str = "SG_TEST_SMTP_PASSWORD";
-const SUBJECT: &str = "Safeguarding compliance, week to 23/11/2026: 3 overdue, 2 due soon";
+const SUBJECT: &str = "Safeguarding compliance, week to 23/11/2026: 3 overdue now, 2 due soon, 3 breaches this financial year 2026-27";
 
 /// A small log in the canonical layout, as of Monday 23/11/2026: three duties overdue
 /// (T-2026-001 Panel and partners, 10 working days; T-2026-003 Ofsted, 4), two due on
@@ -207,11 +207,13 @@ fn check_message(python: &Path, eml: &Path, f: &Fixture) {
     // Headline figures and the lists, in both parts.
     for part in [&p.text, &p.html] {
         for s in [
-            "Cases",
-            "Open cases",
-            "Overdue",
-            "Due in the next 10 working days",
+            "Cases: 4",
+            "Overdue now",
+            "as of 23/11/2026",
+            "Due soon",
+            "due by 07/12/2026, the next 10 working days",
             "Breaches this financial year",
+            "1 April 2026 to 31 March 2027",
             "Data gaps",
             "T-2026-001",
             "T-2026-002",
@@ -255,7 +257,7 @@ fn check_message(python: &Path, eml: &Path, f: &Fixture) {
         );
         assert!(p
             .text
-            .contains(&format!("The workbook is attached ({name})")));
+            .contains(&format!("The workbook {name} is attached")));
         let attached = p.dir.join(&name);
         assert_eq!(
             std::fs::read(&attached).unwrap(),

@@ -181,34 +181,47 @@ fn breaches_are_every_late_overdue_and_early_finding() {
     let r = run(ROWS);
     let s = sheet(&r.book, "Breaches");
     let rows = body(&s, 1);
+    // Exactly the partnership's breaches (breach = yes in the findings file): the Panel's own
+    // late answer is not the partnership's breach and is not listed here.
     let expected = r
         .audit
         .findings
         .iter()
-        .filter(|f| f.status.is_breach())
+        .filter(|f| f.breach(&r.audit.rules))
         .count();
+    assert!(
+        expected
+            < r.audit
+                .findings
+                .iter()
+                .filter(|f| f.status.is_breach())
+                .count(),
+        "the fixture has a Panel's late answer to leave out"
+    );
     assert_eq!(rows.len(), expected);
     assert_eq!(rows.len(), r.digest.breaches.len());
     let statuses: Vec<String> = rows.iter().map(|row| text(&row[4])).collect();
     assert!(statuses.contains(&Status::Late.label().to_string()));
     assert!(statuses.contains(&Status::Overdue.label().to_string()));
     assert!(statuses.contains(&Status::Early.label().to_string()));
+    assert_eq!(
+        headers(&s, 0)[3],
+        "Duty (its legal source: see the Rules sheet)"
+    );
     for (row, it) in rows.iter().zip(&r.digest.breaches) {
+        assert!(it.breach);
         assert_eq!(text(&row[0]), it.case_ref);
         assert_eq!(text(&row[3]), it.duty);
         assert_eq!(date(&row[5]), it.due);
         assert_eq!(date(&row[6]), it.done);
-        assert_eq!(text(&row[10]), it.source);
-        let breach = text(&row[9]);
-        if it.breach {
-            assert_eq!(breach, "Yes");
-        } else {
-            assert_eq!(breach, "Panel's timescale — not the partnership's breach");
-        }
+        assert_eq!(row.len(), 9, "no legal source repeated on every row");
     }
+    // Most recent due date first.
+    let dues: Vec<_> = r.digest.breaches.iter().map(|i| i.due).collect();
+    assert!(dues.windows(2).all(|w| w[0] >= w[1]), "{dues:?}");
     assert!(
-        rows.iter().any(|row| text(&row[8]) == "Panel"),
-        "the Panel's late answer is reported"
+        rows.iter().all(|row| text(&row[8]) != "Panel"),
+        "the Panel's own duty is not the partnership's breach"
     );
 }
 
@@ -380,24 +393,28 @@ fn properties_say_what_produced_it_and_when() {
 fn summary_shows_the_digest_figures_and_charts() {
     let r = run(ROWS);
     let s = sheet(&r.book, "Summary");
-    let value = |label: &str| {
+    let value_in = |label: &str, col: usize| {
         let row = s
             .rows()
             .find(|row| text(&row[0]) == label)
             .unwrap_or_else(|| panic!("{label} row"));
-        int(&row[1])
+        int(&row[col])
     };
+    let value = |label: &str| value_in(label, 1);
     let d = &r.digest;
     assert_eq!(value("Cases"), Some(d.cases as i64));
-    assert_eq!(value("Overdue now"), Some(d.overdue.len() as i64));
+    // The headline figures: name, period, number.
+    assert_eq!(value_in("Overdue now", 2), Some(d.overdue.len() as i64));
+    assert_eq!(value_in("Due soon", 2), Some(d.due_soon.len() as i64));
     assert_eq!(
-        value("Due in the next 10 working days"),
-        Some(d.due_soon.len() as i64)
+        value_in("Breaches this financial year", 2),
+        Some(d.headline.breaches_this_year as i64)
     );
     assert_eq!(
-        value("Data gaps (duties that cannot be decided)"),
+        value("Data gaps (duties that cannot be decided: see Data quality)"),
         Some(d.data_gaps as i64)
     );
+    assert_eq!(text(&s.rows().nth(2).expect("row 3")[0]), d.sentence());
     assert!(d.per_authority.len() > 1);
     for la in ["Northshire", "Southshire"] {
         assert!(s.rows().any(|row| text(&row[0]) == la), "{la} listed");
@@ -426,11 +443,15 @@ fn rules_sheet_lists_every_duty_applied() {
     let rows = body(&s, 1);
     assert_eq!(rows.len(), r.audit.rules.duties.len());
     for (row, d) in rows.iter().zip(&r.audit.rules.duties) {
-        assert_eq!(text(&row[0]), d.id);
-        assert_eq!(text(&row[2]), d.deadline.describe());
-        assert_eq!(text(&row[3]), d.applies_text);
-        assert_eq!(text(&row[4]), d.start_label(&r.audit.rules.schema));
-        assert_eq!(text(&row[9]), d.origin);
+        assert_eq!(text(&row[0]), d.title);
+        assert_eq!(text(&row[1]), d.deadline.describe());
+        assert_eq!(text(&row[2]), d.applies_text);
+        assert_eq!(text(&row[3]), d.start_label(&r.audit.rules.schema));
+        assert_eq!(text(&row[7]), d.source);
+        assert_eq!(text(&row[8]), d.origin);
+        // The id, for matching the findings file, last.
+        assert_eq!(text(&row[9]), d.id);
+        assert!(!d.source.contains("seed"), "{}", d.source);
     }
 }
 
@@ -511,11 +532,19 @@ fn example_fixture_workbook_matches_its_findings() {
         body(&action, 1).len(),
         count(&["overdue", "pending"]).max(1)
     );
+    // The partnership's breaches: late, overdue or ended early, not the Panel's own reply.
+    let partnership_breaches = csv
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let mut f = l.split(',');
+            let duty = f.nth(1).unwrap_or("");
+            let status = f.next().unwrap_or("");
+            ["late", "overdue", "early"].contains(&status) && duty != "panel-response"
+        })
+        .count();
     let breaches = sheet(&book, "Breaches");
-    assert_eq!(
-        body(&breaches, 1).len(),
-        count(&["late", "overdue", "early"]).max(1)
-    );
+    assert_eq!(body(&breaches, 1).len(), partnership_breaches.max(1));
     let cases = sheet(&book, "Cases");
     let refs: std::collections::BTreeSet<&str> = csv
         .lines()
@@ -560,7 +589,7 @@ fn referrals_are_rows_of_cases_and_listed_where_they_need_action() {
     let rules = sheet(&book, "Rules");
     assert!(body(&rules, 1)
         .iter()
-        .any(|r| text(&r[4]) == "Date the referral was submitted"));
+        .any(|r| text(&r[3]) == "Date the referral was submitted"));
 }
 
 /// A synthetic log row: dates spread over eleven years, some duties late, some not done.

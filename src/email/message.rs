@@ -279,6 +279,7 @@ pub fn text_body(r: &Report) -> String {
         "Beside them, not counted in them: the Panel's own timescales",
         &d.headline.panel_figures(),
     );
+    out.push_str(&format!("{}\n\n", log_text(r)));
     if let Some(changes) = r.changes {
         out.push_str("What changed since the last report\n----------------------------------\n");
         for line in changes_lines(changes) {
@@ -298,6 +299,24 @@ pub fn text_body(r: &Report) -> String {
     out.push_str(&footer_text());
     out.push('\n');
     out
+}
+
+/// "Cases: 4, 3 of them open (a duty overdue or pending). Data gaps: 2 duties cannot be decided
+/// for want of data (the workbook's Data quality sheet lists them)."
+fn log_text(r: &Report) -> String {
+    let d = r.digest;
+    format!(
+        "Cases: {}, {} of them open (a duty overdue or pending). Data gaps: {} dut{} cannot be decided for want of data ({}).",
+        d.cases,
+        d.open_cases,
+        d.data_gaps,
+        if d.data_gaps == 1 { "y" } else { "ies" },
+        if r.workbook.is_some() {
+            "the workbook's Data quality sheet lists them"
+        } else {
+            "the data-quality list names them"
+        }
+    )
 }
 
 fn footer_text() -> String {
@@ -476,6 +495,7 @@ pub fn html_body(r: &Report) -> String {
                             }
                             (block("10px 20px 2px 20px", html! { strong { "Beside them, not counted in them: the Panel's own timescales" } }))
                             tr { td style="padding:4px 20px 4px 20px;" { (figures_table(&h.panel_figures(), &panel_colours, true)) } }
+                            (block("10px 20px 4px 20px", html! { (log_text(r)) }))
                             @if let Some(changes) = r.changes {
                                 (heading("What changed since the last report"))
                                 (block("4px 20px 8px 20px", changes_markup(changes)))

@@ -218,6 +218,7 @@ impl Headline {
             };
             let new = new.min(self.overdue_now);
             s.push_str(&match (new, self.overdue_now) {
+                (0, 1) => format!(", not new {when}"),
                 (0, _) => format!(", none of them new {when}"),
                 (n, m) if n == m && m > 1 => format!(", all of them new {when}"),
                 (n, 1) if n == 1 => format!(", new {when}"),
