@@ -303,3 +303,110 @@ fn the_scheduler_runs_a_missed_report_and_stops_on_sigterm() {
     assert!(s.contains("next run at"), "{s}");
     assert!(s.contains("stopped"), "{s}");
 }
+
+#[test]
+fn two_weekly_runs_on_an_unchanged_log_report_no_new_cases() {
+    let Some(l) = live(
+        "two_weekly_runs_on_an_unchanged_log_report_no_new_cases",
+        "",
+    ) else {
+        return;
+    };
+    // Old cases whose duties are all not applicable (not abuse, not harmed) were once
+    // reported as "new" every week: they were never recorded.
+    write_log(
+        &l.root,
+        &[
+            "T-1,Testshire,C-1,01/11/2026,02/11/2026,died,known,child in need,in area,,",
+            "T-2019,Testshire,C-9,04/02/2019,05/02/2019,other,not suspected,early help,in area,,",
+            "T-2020,Testshire,C-8,04/02/2020,05/02/2020,other,not suspected,early help,in area,,",
+            "T-2021,Testshire,C-7,04/02/2021,05/02/2021,seriously harmed,not suspected,early help,in area,,",
+        ],
+    );
+    let o = run(&l, "2026-11-23", &[]);
+    assert!(all(&o).contains("emailed to 1 recipient"), "{}", all(&o));
+    let o = run(&l, "2026-11-30", &[]);
+    let out = all(&o);
+    assert!(out.contains("emailed to 1 recipient"), "{out}");
+    assert!(out.contains("Since the report as of 23/11/2026"), "{out}");
+    assert!(out.contains("New cases: none"), "{out}");
+    // The Panel and partners notifications were overdue last week already: not new.
+    assert!(out.contains("Newly overdue: none"), "{out}");
+    assert!(out.contains("none of them new this week"), "{out}");
+    let o = run(&l, "2026-12-07", &[]);
+    assert!(all(&o).contains("New cases: none"), "{}", all(&o));
+}
+
+#[test]
+#[ignore = "until issue 11 lands: the data-quality text of cases/dates.rs still quotes a digit string in a date cell (`9434765919` is not a date); run with --ignored"]
+fn a_digit_string_in_a_date_cell_appears_in_no_output() {
+    let Some(l) = live("a_digit_string_in_a_date_cell_appears_in_no_output", "") else {
+        return;
+    };
+    // An NHS number typed into the Panel-notified date cell, as text and as a number.
+    const DIGITS: &str = "9434765919";
+    write_log(
+        &l.root,
+        &[
+            &format!("T-1,Testshire,C-1,01/11/2026,02/11/2026,died,known,child in need,in area,{DIGITS},"),
+            &format!("T-2,Testshire,C-2,01/11/2026,02/11/2026,died,known,child in need,in area,,943 476 5919"),
+        ],
+    );
+    let mut outputs = Vec::new();
+    let o = run(&l, "2026-11-23", &[]);
+    outputs.push(("run output".to_string(), all(&o)));
+    let explain = Command::new(BIN)
+        .args(["explain", "T-1", "--config"])
+        .arg(&l.config)
+        .args(["--as-of", "2026-11-23"])
+        .output()
+        .unwrap();
+    outputs.push(("explain".to_string(), all(&explain)));
+    let audit = Command::new(BIN)
+        .args(["audit", "--no-workbook", "--config"])
+        .arg(&l.config)
+        .args(["--as-of", "2026-11-23", "--out"])
+        .arg(l.root.join("plain"))
+        .output()
+        .unwrap();
+    outputs.push(("audit --no-workbook".to_string(), all(&audit)));
+    for dir in ["reports", "plain"] {
+        for entry in std::fs::read_dir(l.root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "xlsx") {
+                // Every part of the workbook (shared strings, sheets, properties).
+                let f = std::fs::File::open(&path).unwrap();
+                let mut zip = zip::ZipArchive::new(f).unwrap();
+                for i in 0..zip.len() {
+                    let mut part = zip.by_index(i).unwrap();
+                    let mut text = String::new();
+                    use std::io::Read;
+                    let _ = part.read_to_string(&mut text);
+                    outputs.push((format!("{} {:?}", path.display(), part.name()), text));
+                }
+            } else if path.is_file() {
+                outputs.push((
+                    path.display().to_string(),
+                    String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned(),
+                ));
+            }
+        }
+    }
+    let python = support::python_with_aiosmtpd().expect("aiosmtpd");
+    for (i, (_, eml)) in l.server.wait_for(1, Duration::from_secs(5)).iter().enumerate() {
+        // The decoded parts, not the transfer encoding.
+        let p = support::Parsed::read(&python, eml, &l.root.join(format!("parsed-{i}")));
+        let headers: Vec<String> = p.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        outputs.push(("email headers".to_string(), headers.join("\n")));
+        outputs.push(("email text".to_string(), p.text));
+        outputs.push(("email HTML".to_string(), p.html));
+    }
+    assert!(outputs.len() > 5, "{:?}", outputs.iter().map(|o| &o.0).collect::<Vec<_>>());
+    for (name, text) in &outputs {
+        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            !squeezed.contains(DIGITS),
+            "the digits of a date cell appear in {name}:\n{text}"
+        );
+    }
+}
