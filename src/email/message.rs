@@ -513,7 +513,8 @@ pub fn html_body(r: &Report) -> String {
             }
         }
     };
-    page.into_string()
+    // A line per table row, so the message (and its snapshot) reads and diffs line by line.
+    page.into_string().replace("</tr>", "</tr>\n")
 }
 
 // ---------------------------------------------------------------------------------------------
