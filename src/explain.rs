@@ -78,7 +78,10 @@ pub fn not_found(audit: &Audit, wanted: &str, n: usize) -> NotFound {
         .filter(|c| !c.referral)
         .map(|c| (distance(&wanted, &c.case_ref.to_lowercase()), &*c.case_ref))
         .collect();
-    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| crate::audit::natural_cmp(a.1, b.1)));
+    scored.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| crate::audit::natural_cmp(a.1, b.1))
+    });
     let set_aside = audit
         .cases
         .problems
@@ -98,7 +101,11 @@ pub fn not_found(audit: &Audit, wanted: &str, n: usize) -> NotFound {
         })
         .collect();
     NotFound {
-        nearest: scored.into_iter().take(n).map(|(_, c)| c.to_string()).collect(),
+        nearest: scored
+            .into_iter()
+            .take(n)
+            .map(|(_, c)| c.to_string())
+            .collect(),
         set_aside,
     }
 }
@@ -314,10 +321,9 @@ fn clock_text(
 ) -> String {
     let label = schema.label(f);
     match case.value(f) {
-        Value::Date(d) if d > as_of => format!(
-            "not yet ({label} is {}, after the as-of date)",
-            day(d)
-        ),
+        Value::Date(d) if d > as_of => {
+            format!("not yet ({label} is {}, after the as-of date)", day(d))
+        }
         // The date is there; the status says why there is no verdict.
         Value::Date(d) => format!("{} ({label})", day(d)),
         Value::Invalid => format!("cannot tell ({label} is unreadable)"),

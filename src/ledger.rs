@@ -666,7 +666,8 @@ impl Ledger {
                 }
             }
             for f in audit.findings.iter().filter(|f| {
-                f.status != Status::NotApplicable || !std::mem::replace(&mut recorded[f.case as usize], true)
+                f.status != Status::NotApplicable
+                    || !std::mem::replace(&mut recorded[f.case as usize], true)
             }) {
                 stmt.execute(params![
                     id,

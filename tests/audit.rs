@@ -400,11 +400,18 @@ fn referrals_are_cross_checked_against_the_log() {
         .expect("Summary column");
     for row in export.byte_records() {
         let summary = String::from_utf8_lossy(&row.unwrap()[column]).into_owned();
-        for fragment in summary.split(['.', ';']).map(str::trim).filter(|f| f.len() > 12) {
+        for fragment in summary
+            .split(['.', ';'])
+            .map(str::trim)
+            .filter(|f| f.len() > 12)
+        {
             assert!(!s.contains(fragment), "{fragment} in {s}");
         }
     }
-    assert!(!s.contains("partner arrested") && !s.contains("partner;"), "{s}");
+    assert!(
+        !s.contains("partner arrested") && !s.contains("partner;"),
+        "{s}"
+    );
     // The incident findings are unchanged by the cross-check.
     let incident: Vec<String> = sorted_lines(&dir.path().join("findings-2026-11-23.csv"))
         .into_iter()

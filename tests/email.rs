@@ -255,9 +255,7 @@ fn check_message(python: &Path, eml: &Path, f: &Fixture) {
             "{}",
             p.structure
         );
-        assert!(p
-            .text
-            .contains(&format!("The workbook {name} is attached")));
+        assert!(p.text.contains(&format!("The workbook {name} is attached")));
         let attached = p.dir.join(&name);
         assert_eq!(
             std::fs::read(&attached).unwrap(),

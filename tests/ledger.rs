@@ -349,7 +349,7 @@ fn a_digit_string_in_a_date_cell_appears_in_no_output() {
         &l.root,
         &[
             &format!("T-1,Testshire,C-1,01/11/2026,02/11/2026,died,known,child in need,in area,{DIGITS},"),
-            &format!("T-2,Testshire,C-2,01/11/2026,02/11/2026,died,known,child in need,in area,,943 476 5919"),
+            "T-2,Testshire,C-2,01/11/2026,02/11/2026,died,known,child in need,in area,,943 476 5919",
         ],
     );
     let mut outputs = Vec::new();
@@ -393,7 +393,12 @@ fn a_digit_string_in_a_date_cell_appears_in_no_output() {
         }
     }
     let python = support::python_with_aiosmtpd().expect("aiosmtpd");
-    for (i, (_, eml)) in l.server.wait_for(1, Duration::from_secs(5)).iter().enumerate() {
+    for (i, (_, eml)) in l
+        .server
+        .wait_for(1, Duration::from_secs(5))
+        .iter()
+        .enumerate()
+    {
         // The decoded parts, not the transfer encoding.
         let p = support::Parsed::read(&python, eml, &l.root.join(format!("parsed-{i}")));
         let headers: Vec<String> = p.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -401,7 +406,11 @@ fn a_digit_string_in_a_date_cell_appears_in_no_output() {
         outputs.push(("email text".to_string(), p.text));
         outputs.push(("email HTML".to_string(), p.html));
     }
-    assert!(outputs.len() > 5, "{:?}", outputs.iter().map(|o| &o.0).collect::<Vec<_>>());
+    assert!(
+        outputs.len() > 5,
+        "{:?}",
+        outputs.iter().map(|o| &o.0).collect::<Vec<_>>()
+    );
     for (name, text) in &outputs {
         let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         assert!(

@@ -130,7 +130,10 @@ fn explain_for_the_fixture_log() {
         "2026-11-23",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    insta::assert_snapshot!("explain_unknown_reference", String::from_utf8_lossy(&o.stderr));
+    insta::assert_snapshot!(
+        "explain_unknown_reference",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// The headline numbers and the Panel's own, as (overdue now, breaches this year, due soon).
@@ -239,7 +242,10 @@ fn the_headline_numbers_agree_everywhere() {
     let printed_ours = from_text(&printed, &labels);
     let printed_panel = from_text(&printed, &panel_labels);
 
-    let book = written.iter().find(|p| p.extension().unwrap() == "xlsx").unwrap();
+    let book = written
+        .iter()
+        .find(|p| p.extension().unwrap() == "xlsx")
+        .unwrap();
     let book_ours = from_workbook(book, &names, &periods);
     let book_panel = from_workbook(book, &panel_names, &panel_periods);
 
@@ -254,7 +260,9 @@ fn the_headline_numbers_agree_everywhere() {
     let subject = subject(&digest);
     let subject_ours = {
         let n = |after: &str| -> usize {
-            let i = subject.find(after).unwrap_or_else(|| panic!("{after} in {subject}"));
+            let i = subject
+                .find(after)
+                .unwrap_or_else(|| panic!("{after} in {subject}"));
             subject[..i]
                 .rsplit(|c: char| !c.is_ascii_digit())
                 .find(|s| !s.is_empty())
@@ -269,11 +277,18 @@ fn the_headline_numbers_agree_everywhere() {
         ]
     };
 
-    let findings = written.iter().find(|p| p.extension().unwrap() == "csv").unwrap();
-    let (csv_ours, csv_panel) = from_findings(findings, (h.year_start, h.year_end), h.due_soon_until);
+    let findings = written
+        .iter()
+        .find(|p| p.extension().unwrap() == "csv")
+        .unwrap();
+    let (csv_ours, csv_panel) =
+        from_findings(findings, (h.year_start, h.year_end), h.due_soon_until);
 
     let ours = [h.overdue_now, h.breaches_this_year, h.due_soon];
-    assert!(ours.iter().all(|n| *n > 0), "the fixture has each: {ours:?}");
+    assert!(
+        ours.iter().all(|n| *n > 0),
+        "the fixture has each: {ours:?}"
+    );
     assert_eq!(printed_ours, ours, "printed summary");
     assert_eq!(book_ours, ours, "workbook Summary");
     assert_eq!(from_text(&text, &labels), ours, "email text");
@@ -283,7 +298,11 @@ fn the_headline_numbers_agree_everywhere() {
     assert_eq!(digest.overdue.len(), h.overdue_now, "the overdue list");
     assert_eq!(digest.due_soon.len(), h.due_soon, "the due-soon list");
 
-    let theirs = [h.panel.overdue_now, h.panel.past_due_this_year, h.panel.due_soon];
+    let theirs = [
+        h.panel.overdue_now,
+        h.panel.past_due_this_year,
+        h.panel.due_soon,
+    ];
     assert!(theirs[0] > 0, "the fixture has the Panel's late answer");
     assert_eq!(printed_panel, theirs);
     assert_eq!(book_panel, theirs);
@@ -348,5 +367,7 @@ fn no_workbook_writes_the_data_quality_list_and_says_where() {
     assert_eq!(rows.len(), audit.cases.problems.len() + unknown);
     assert!(rows
         .iter()
-        .any(|r| &r[0] == "fixtures/example/incident-log.xlsx" && &r[1] == "Log" && !r[2].is_empty()));
+        .any(|r| &r[0] == "fixtures/example/incident-log.xlsx"
+            && &r[1] == "Log"
+            && !r[2].is_empty()));
 }

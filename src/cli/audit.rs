@@ -39,9 +39,9 @@ pub fn run(a: Args) -> ExitCode {
     let digest = crate::report::digest::Digest::of(&audit);
     let written = if a.no_workbook {
         // Without a workbook the data-quality list goes to a file of its own.
-        audit.write_findings(&out).and_then(|f| {
-            crate::report::quality::write(&audit, &out).map(|q| vec![f, q])
-        })
+        audit
+            .write_findings(&out)
+            .and_then(|f| crate::report::quality::write(&audit, &out).map(|q| vec![f, q]))
     } else {
         crate::report::write_with(&audit, &digest, &out)
     };

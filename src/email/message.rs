@@ -360,7 +360,11 @@ fn heading(text: &str) -> Markup {
 }
 
 fn figures_table(figures: &[Figure], colours: &[(&str, &str)], small: bool) -> Markup {
-    let (size, line) = if small { ("18px", "22px") } else { ("26px", "30px") };
+    let (size, line) = if small {
+        ("18px", "22px")
+    } else {
+        ("26px", "30px")
+    };
     html! {
         table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;" {
             @for (f, (bg, fg)) in figures.iter().zip(colours) {
@@ -463,7 +467,7 @@ pub fn html_body(r: &Report) -> String {
         colour(h.breaches_this_year, RED),
         colour(h.due_soon, AMBER),
     ];
-    let panel_colours = [GREY; 3];
+    let panel_colours = [("#f9fafb", MUTED); 3];
     let las = several_authorities(d);
     let page = html! {
         (DOCTYPE)

@@ -214,7 +214,8 @@ impl Digest {
             }
             if matches!(f.status, Status::Overdue | Status::Pending) {
                 let it = item(audit, f);
-                let soon = f.status == Status::Pending && f.due.is_some_and(|d| d <= due_soon_until);
+                let soon =
+                    f.status == Status::Pending && f.due.is_some_and(|d| d <= due_soon_until);
                 match (f.status, duty.breach) {
                     (Status::Overdue, _) if it.breach => overdue.push(it.clone()),
                     (Status::Overdue, false) => panel_overdue.push(it.clone()),

@@ -221,7 +221,7 @@ impl Headline {
                 (0, 1) => format!(", not new {when}"),
                 (0, _) => format!(", none of them new {when}"),
                 (n, m) if n == m && m > 1 => format!(", all of them new {when}"),
-                (n, 1) if n == 1 => format!(", new {when}"),
+                (1, 1) => format!(", new {when}"),
                 (n, _) => format!(", {n} of them new {when}"),
             });
         }
@@ -303,6 +303,9 @@ mod tests {
             f[2].label(),
             "Due soon (due by 07/12/2026, the next 10 working days)"
         );
-        assert!(h.panel_figures().iter().all(|f| f.name.starts_with("Panel's own")));
+        assert!(h
+            .panel_figures()
+            .iter()
+            .all(|f| f.name.starts_with("Panel's own")));
     }
 }

@@ -33,9 +33,10 @@ pub struct Entry {
 /// The field a reason is about, if any.
 fn field_of(r: Reason) -> Option<crate::fields::FieldId> {
     match r {
-        Reason::Blank(f) | Reason::Unreadable(f) | Reason::Conflicting(f) | Reason::NotStarted(f) => {
-            Some(f)
-        }
+        Reason::Blank(f)
+        | Reason::Unreadable(f)
+        | Reason::Conflicting(f)
+        | Reason::NotStarted(f) => Some(f),
         _ => None,
     }
 }
@@ -56,11 +57,18 @@ pub fn entries(audit: &Audit) -> Vec<Entry> {
             sheet: at.sheet,
             row: at.row,
             column: at.column,
-            field: p.field.map(|f| schema.label(f).to_string()).unwrap_or_default(),
+            field: p
+                .field
+                .map(|f| schema.label(f).to_string())
+                .unwrap_or_default(),
             problem: format!("{}: {case}{}", p.kind.label(), p.message),
         });
     }
-    for f in audit.findings.iter().filter(|f| f.status == Status::Unknown) {
+    for f in audit
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Unknown)
+    {
         let case = &audit.cases.cases[f.case as usize];
         let duty = &audit.rules.duties[f.duty as usize];
         let field = field_of(f.reason);
@@ -70,7 +78,9 @@ pub fn entries(audit: &Audit) -> Vec<Entry> {
             sheet: at.sheet,
             row: at.row,
             column: at.column,
-            field: field.map(|f| schema.label(f).to_string()).unwrap_or_default(),
+            field: field
+                .map(|f| schema.label(f).to_string())
+                .unwrap_or_default(),
             problem: format!(
                 "unknown duty: case {}: {} cannot be decided ({})",
                 case.case_ref,

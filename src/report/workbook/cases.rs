@@ -35,7 +35,7 @@ pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let mut rows = Rows::new(ws, ctx.f, first);
     rows.no_wrap();
     for g in 0..columns.iter().flatten().count() as u16 {
-        rows.fix(&[(3 + 3 * g, 11), (4 + 3 * g, 11), (5 + 3 * g, 14)]);
+        rows.fix(&[(3 + 3 * g, 11), (4 + 3 * g, 11), (5 + 3 * g, 21)]);
     }
     let findings = &ctx.audit.findings;
     let order = by_case(findings);
@@ -52,14 +52,14 @@ pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
 }
 
 /// Duty groups on one printed page, beside the case columns.
-const GROUPS_PER_PAGE: usize = 3;
+const GROUPS_PER_PAGE: usize = 2;
 
-/// Printed across several A4 landscape pages at a readable size, rather than every duty
+/// Printed across several A4 landscape pages at a readable size (80%, about 9 point), rather than every duty
 /// squeezed onto one page width: each page carries the case columns and the two header rows
 /// again, then [`GROUPS_PER_PAGE`] duties.
 fn print_across(ws: &mut Worksheet, groups: usize) -> Result<(), XlsxError> {
     ws.set_paper_size(9);
-    ws.set_print_scale(85);
+    ws.set_print_scale(80);
     ws.set_repeat_columns(0, 2)?;
     let breaks: Vec<u32> = (1..groups.div_ceil(GROUPS_PER_PAGE))
         .map(|p| (3 + 3 * GROUPS_PER_PAGE * p) as u32)

@@ -155,9 +155,14 @@ fn headline(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
     let row = |f: &crate::report::headline::Figure| (f.name.clone(), f.period.clone(), f.value);
     let figures: Vec<(String, String, usize)> = h.figures().iter().map(row).collect();
     section(l, "Headline figures (the partnership's duties)")?;
-    listing(l, ctx, "Headline", &headers, &figures, |(name, period, n)| {
-        vec![V::B(name), V::W(period), V::N(Some(*n as i64))]
-    })?;
+    listing(
+        l,
+        ctx,
+        "Headline",
+        &headers,
+        &figures,
+        |(name, period, n)| vec![V::B(name), V::W(period), V::N(Some(*n as i64))],
+    )?;
     if h.relaxed_overdue > 0 {
         l.rows.row -= 1;
         let note = format!(
@@ -178,7 +183,10 @@ fn headline(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
     let referrals = ctx.audit.referral_count();
     let mut items = vec![
         ("Cases".to_string(), d.cases),
-        ("Open cases (a duty overdue or pending)".to_string(), d.open_cases),
+        (
+            "Open cases (a duty overdue or pending)".to_string(),
+            d.open_cases,
+        ),
         (
             "Data gaps (duties that cannot be decided: see Data quality)".to_string(),
             d.data_gaps,
