@@ -48,6 +48,8 @@ fn record(book: &mut Ledger, audit: &Audit) {
         delivery_detail: None,
         recipients: vec!["director@example.gov.uk".to_string()],
         forced: false,
+        report_key: safeguard_audit::ledger::PARTNERSHIP.to_string(),
+        backdated: false,
     };
     book.record(&run, audit).expect("recorded");
 }

@@ -1,5 +1,6 @@
 //! The shipped rules: the baseline and the three local overlays in config/ load, and every
-//! duty an overlay adds or changes cites its seed.
+//! duty an overlay adds or changes cites its local document by name (a director reads the
+//! source: "NSSCP/001 (Oct 2020)", never the project's internal "seed 003").
 
 use std::path::PathBuf;
 
@@ -12,11 +13,11 @@ fn overlay(name: &str) -> PathBuf {
 }
 
 #[test]
-fn each_local_overlay_loads_and_cites_its_seed() {
+fn each_local_overlay_loads_and_cites_its_document() {
     for (file, seed) in [
-        ("north-somerset.toml", "seed 003"),
-        ("dudley.toml", "seed 002"),
-        ("tees.toml", "seed 004"),
+        ("north-somerset.toml", "North Somerset Safeguarding Children Partnership NSSCP/001 (Oct 2020)"),
+        ("dudley.toml", "Responding to Critical Incidents"),
+        ("tees.toml", "Tees Safeguarding Children Partnerships, Serious Child Safeguarding Incidents, Rapid Reviews and Child Safeguarding Practice Reviews Guidance"),
     ] {
         let rules = RuleSet::load(&[overlay(file)]).unwrap_or_else(|e| panic!("{file}: {e}"));
         let local: Vec<_> = rules
@@ -27,6 +28,7 @@ fn each_local_overlay_loads_and_cites_its_seed() {
         assert!(!local.is_empty(), "{file} adds or changes duties");
         for d in local {
             assert!(d.source.contains(seed), "{file}: {} cites {seed}", d.id);
+            assert!(!d.source.contains("seed"), "{file}: {} names a seed", d.id);
         }
         // The national baseline is still there.
         for id in safeguard_audit::rules::baseline_ids() {
@@ -40,7 +42,9 @@ fn overlays_stack() {
     let rules = RuleSet::load(&[overlay("north-somerset.toml"), overlay("tees.toml")]).unwrap();
     assert!(rules.duty_index("nsscp-referral").is_some());
     let rr = &rules.duties[rules.duty_index("rapid-review").unwrap()];
-    assert!(rr.source.contains("seed 004"));
+    assert!(rr
+        .source
+        .contains("Tees Safeguarding Children Partnerships"));
 }
 
 #[test]
