@@ -755,6 +755,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_lists_are_summarised_and_duties_named_by_title() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let changed = |c: &str| Changed {
+            case_ref: c.to_string(),
+            duty_id: "panel-notification".to_string(),
+            duty: "LA notifies the Panel".to_string(),
+        };
+        let c = Changes {
+            since: Some(d("2026-11-16")),
+            new_overdue: vec![changed("T-1")],
+            new_cases: (0..312).map(|i| format!("T-{i}")).collect(),
+            ..Default::default()
+        };
+        let lines = c.lines();
+        assert_eq!(lines[0], "Since the report as of 16/11/2026:");
+        assert_eq!(lines[1], "- Newly overdue: 1 (T-1: LA notifies the Panel)");
+        assert!(!lines[1].contains("panel-notification"));
+        assert_eq!(lines[2], "- New breaches (late or ended early): none");
+        assert_eq!(lines[4], "- New cases: 312 (see the workbook's Summary)");
+    }
+
+    #[test]
     fn weeks_are_iso_weeks() {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(week_of(d("2026-11-23")), "2026-W48");

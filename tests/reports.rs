@@ -373,3 +373,49 @@ fn no_workbook_writes_the_data_quality_list_and_says_where() {
             && &r[1] == "Log"
             && !r[2].is_empty()));
 }
+
+#[test]
+fn a_case_reference_over_100_characters_is_a_data_quality_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("NS-{}", "7".repeat(200));
+    let log = dir.path().join("log.csv");
+    std::fs::write(
+        &log,
+        format!(
+            "Case reference,Local authority,Child ID,Date of incident,Date LA became aware,Outcome,Abuse or neglect\n\
+             {long},Testshire,C-1,01/11/2026,02/11/2026,died,known\n\
+             NS-1,Testshire,C-2,01/11/2026,02/11/2026,died,known\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "audit",
+        "--log",
+        log.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("Rows: read 2 = used 1 + set aside 1 + blank 0"),
+        "{stdout}"
+    );
+    let findings = std::fs::read_to_string(out.join("findings-2026-11-23.csv")).unwrap();
+    assert!(!findings.contains(&long[..50]), "{findings}");
+    let mut wb: Xlsx<_> = open_workbook(out.join("compliance-2026-11-23.xlsx")).unwrap();
+    let dq = wb.worksheet_range("Data quality").unwrap();
+    let text: Vec<String> = dq
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("203 characters long (at most 100)")),
+        "{text:?}"
+    );
+    assert!(!text.iter().any(|t| t.contains(&long[..50])));
+}

@@ -228,10 +228,7 @@ fn changes(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
             .collect::<Vec<_>>()
             .join("; ");
         if v.len() > CHANGES_NAMED {
-            s.push_str(&format!(
-                "; and {} more (see the Cases sheet)",
-                v.len() - CHANGES_NAMED
-            ));
+            s.push_str(&format!("; and {} more", v.len() - CHANGES_NAMED));
         }
         s
     };
