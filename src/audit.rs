@@ -38,7 +38,12 @@ pub struct Audit {
 
 /// Loads the rules and calendar a configuration asks for.
 pub fn prepare(config: &Config) -> Result<(RuleSet, Calendar), AuditError> {
-    let rules = RuleSet::load(&config.rules)?;
+    let mut rules = RuleSet::load(&config.rules)?;
+    if let Some(date) = config.arrangements_from {
+        rules
+            .set("arrangements_from", date)
+            .map_err(|e| config.invalid(e.to_string()))?;
+    }
     let calendar = if config.non_working_days.is_empty() {
         Calendar::england_and_wales()
     } else {
@@ -200,6 +205,15 @@ impl Audit {
             .unwrap_or("?")
     }
 
+    /// The local authority of a case as the log writes it (blank if none).
+    pub fn local_authority(&self, case: u32) -> &str {
+        self.cases
+            .cases
+            .get(case as usize)
+            .and_then(|c| c.local_authority.as_deref())
+            .unwrap_or("")
+    }
+
     /// `findings-<as-of>.csv` in `dir`.
     pub fn findings_path(&self, dir: &Path) -> PathBuf {
         dir.join(format!("findings-{}.csv", self.as_of.format("%Y-%m-%d")))
@@ -209,7 +223,12 @@ impl Audit {
     pub fn write_findings(&self, dir: &Path) -> Result<PathBuf, AuditError> {
         let path = self.findings_path(dir);
         crate::output::write_atomic(&path, |w| {
-            findings::csv::write(w, &self.findings, |i| self.case_ref(i), &self.rules)
+            findings::csv::write(
+                w,
+                &self.findings,
+                |i| (self.case_ref(i), self.local_authority(i)),
+                &self.rules,
+            )
         })
         .map_err(|e| AuditError::Output {
             file: path.display().to_string(),

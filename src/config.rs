@@ -22,6 +22,8 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    /// The day the area's safeguarding-partner arrangements began (DOMAIN "The law by date").
+    arrangements_from: Option<toml::value::Datetime>,
     #[serde(default)]
     rules: Vec<String>,
     #[serde(default)]
@@ -180,6 +182,9 @@ pub struct Config {
     /// Its folder: relative paths start here.
     pub base: PathBuf,
     pub rules: Vec<PathBuf>,
+    /// `arrangements_from`: the day the area's safeguarding-partner arrangements began; the
+    /// rules file's default (and the window it must lie in) applies when it is `None`.
+    pub arrangements_from: Option<NaiveDate>,
     pub non_working_days: Vec<(NaiveDate, String)>,
     pub sources: Vec<SourceSpec>,
     pub out_dir: PathBuf,
@@ -197,6 +202,7 @@ impl Config {
             file: PathBuf::from("(command line)"),
             base: PathBuf::from("."),
             rules: Vec::new(),
+            arrangements_from: None,
             non_working_days: Vec::new(),
             sources: Vec::new(),
             out_dir: PathBuf::from("reports"),
@@ -267,6 +273,22 @@ impl Config {
                 })?;
             non_working_days.push((date, d.name.clone()));
         }
+        let arrangements_from = match &raw.arrangements_from {
+            None => None,
+            Some(d) => Some(
+                d.date
+                    .and_then(|x| {
+                        NaiveDate::from_ymd_opt(x.year as i32, x.month as u32, x.day as u32)
+                    })
+                    .filter(|_| d.time.is_none())
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "arrangements_from: `{d}` is not a date like 2019-09-29 (the day your \
+                             area's safeguarding-partner arrangements began)"
+                        ))
+                    })?,
+            ),
+        };
         let mut sources = Vec::new();
         for (i, s) in raw.sources.iter().enumerate() {
             if s.path.trim().is_empty() {
@@ -331,6 +353,7 @@ impl Config {
             file: path.to_path_buf(),
             base: base.to_path_buf(),
             rules: raw.rules.iter().map(|r| Self::resolve(base, r)).collect(),
+            arrangements_from,
             non_working_days,
             sources,
             out_dir,
@@ -399,6 +422,21 @@ mod tests {
         assert_eq!(c.state_dir, PathBuf::from("conf/out/state"));
         assert_eq!(c.email.unwrap().tls, TlsMode::Starttls);
         assert_eq!(c.schedule.unwrap().timezone, "Europe/London");
+    }
+
+    #[test]
+    fn arrangements_from_is_a_top_level_date() {
+        assert_eq!(parse("").unwrap().arrangements_from, None);
+        let c = parse("arrangements_from = 2019-04-01").unwrap();
+        assert_eq!(c.arrangements_from, NaiveDate::from_ymd_opt(2019, 4, 1));
+        let e = parse("arrangements_from = \"April 2019\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("conf/c.toml"), "{e}");
+        let e = parse("arrangements_from = 2019-04-01T10:00:00")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("arrangements_from"), "{e}");
     }
 
     #[test]

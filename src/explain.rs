@@ -173,8 +173,25 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
     let cal = &audit.calendar;
     let mut s = format!("{}: {}\n", duty.id, duty.title);
     s.push_str(&format!("  Applies when: {}\n", duty.applies_text));
+    s.push_str(&regime_line(audit, case, duty));
+    if let Some(r) = f
+        .due
+        .and_then(|due| audit.rules.relaxation_at(f.duty as usize, due))
+    {
+        s.push_str(&format!(
+            "  Relaxed period ON ({}): {} - due dates {} to {}: {}\n",
+            r.origin,
+            r.title,
+            r.from.format("%d/%m/%Y"),
+            r.until.format("%d/%m/%Y"),
+            r.changes
+        ));
+    }
     if f.status == Status::NotApplicable {
-        let why = not_applicable_because(audit, case, duty, f.case);
+        let why = match f.reason {
+            crate::findings::Reason::NotInForce { .. } => f.note(&audit.rules),
+            _ => not_applicable_because(audit, case, duty, f.case),
+        };
         s.push_str(&format!("  Status: not_applicable ({why})\n"));
         s.push_str(&format!("  Source: {}\n", duty.source));
         return s;
@@ -264,6 +281,40 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
     s.push_str(&format!("  Who acts: {}\n", duty.actor.label()));
     s.push_str(&format!("  Source: {}\n", duty.source));
     s
+}
+
+/// Which regime of the law judged the duty for this case (DOMAIN "The law by date").
+fn regime_line(audit: &Audit, case: &Case, duty: &Duty) -> String {
+    let rules = &audit.rules;
+    let Some(force) = &duty.in_force else {
+        return "  Law by date: in force at every date\n".to_string();
+    };
+    let label = rules.schema.label(force.judged_by);
+    let date = match case.value(force.judged_by) {
+        Value::Date(d) if d <= audit.as_of => d,
+        _ => return format!(
+            "  Law by date: judged by {label}, which has no date by the as-of date; in force {}\n",
+            rules.in_force_text(duty)
+        ),
+    };
+    let judged = rules.periods.iter().enumerate().find(|(_, p)| {
+        p.judged_by == force.judged_by
+            && p.from.is_none_or(|b| rules.bound(b) <= date)
+            && p.until.is_none_or(|b| date < rules.bound(b))
+    });
+    let in_force = force.periods.iter().any(|&i| {
+        let p = &rules.periods[i];
+        p.from.is_none_or(|b| rules.bound(b) <= date)
+            && p.until.is_none_or(|b| date < rules.bound(b))
+    });
+    let regime = judged
+        .map(|(i, _)| rules.period_text(i))
+        .unwrap_or_else(|| "no period of the rules".to_string());
+    format!(
+        "  Law by date: {label} {} falls in {regime}: {}\n",
+        day(date),
+        if in_force { "in force" } else { "not in force" }
+    )
 }
 
 fn plural(n: u32) -> &'static str {
@@ -477,6 +528,29 @@ fn failing(audit: &Audit, case: &Case, case_index: u32, c: &Condition) -> Option
                 .map(|d| d.title.as_str())
                 .unwrap_or("?");
             (!applies).then(|| format!("the duty \"{title}\" does not apply"))
+        }
+        Condition::Status { duty, statuses } => {
+            let status = audit
+                .findings
+                .iter()
+                .find(|g| g.case == case_index && g.duty as usize == *duty)
+                .map(|g| g.status);
+            let title = audit
+                .rules
+                .duties
+                .get(*duty)
+                .map(|d| d.title.as_str())
+                .unwrap_or("?");
+            let wanted: Vec<&str> = statuses.iter().map(|s| s.label()).collect();
+            match status {
+                Some(st) if statuses.contains(&st) => None,
+                Some(st) => Some(format!(
+                    "the duty \"{title}\" is {} (applies only when it is {})",
+                    st.label(),
+                    wanted.join(" or ")
+                )),
+                None => Some(format!("the duty \"{title}\" was not evaluated")),
+            }
         }
         Condition::Any(list) => {
             let all: Vec<String> = list

@@ -49,6 +49,7 @@ pub const CHILD_STATUSES: &[&str] = &[
     "child in need",
     "child protection plan",
     "looked after",
+    "care leaver",
 ];
 pub const LOCATIONS: &[&str] = &["in area", "outside England", "elsewhere in England"];
 pub const DECISIONS: &[&str] = &[
@@ -56,6 +57,7 @@ pub const DECISIONS: &[&str] = &[
     "no review",
     "national review",
     "other learning",
+    "serious case review",
 ];
 
 macro_rules! canonical {
@@ -96,10 +98,11 @@ canonical! {
     REPORT_SENT = 19, "report_sent", "Final report sent to Panel and SoS", Kind::Date, ["Final report sent"];
     PUBLISHED = 20, "published", "Report published", Kind::Date, [];
     UNPUBLISHED = 21, "unpublished", "Report removed from website", Kind::Date, ["Report removed"];
+    REVIEW_COMPLETED = 22, "review_completed", "Review completed", Kind::Date, ["Review completed date", "SCR completed"];
 }
 
 /// Number of canonical fields; local fields follow them.
-pub const CANONICAL_COUNT: usize = 22;
+pub const CANONICAL_COUNT: usize = 23;
 
 /// Header labels of personal data that a log may carry; never read, never reported.
 pub const PERSONAL_LABELS: &[&str] = &[
@@ -266,5 +269,9 @@ mod tests {
         assert_eq!(s.category_index(CHILD_STATUS, "yot"), Some(2));
         assert_eq!(s.category_index(OUTCOME, "see notes"), None);
         assert_eq!(s.category_value(DECISION, 0), "local review");
+        assert_eq!(s.category_index(CHILD_STATUS, "Care Leaver"), Some(6));
+        assert_eq!(s.category_index(DECISION, "serious case review"), Some(4));
+        assert_eq!(s.lookup("review_completed"), Some(REVIEW_COMPLETED));
+        assert_eq!(s.label(REVIEW_COMPLETED), "Review completed");
     }
 }

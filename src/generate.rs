@@ -149,6 +149,7 @@ const CANONICAL_LABELS: [&str; fields::CANONICAL_COUNT] = [
     "Final report sent to Panel and SoS",
     "Report published",
     "Report removed from website",
+    "Review completed",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -250,17 +251,19 @@ const ABUSE_WORDS: [&[&str]; 3] = [
 const ABUSE_WEIGHTS: [u32; 3] = [35, 50, 15];
 const NOT_SUSPECTED: usize = 2;
 
-const STATUS_WORDS: [&[&str]; 6] = [
+const STATUS_WORDS: [&[&str]; 7] = [
     &["not known to CSC", "Not known"],
     &["early help", "Early Help", "EH"],
     &["YOT", "Youth offending"],
     &["child in need", "Child in need", "CIN"],
     &["child protection plan", "CPP", "CP plan"],
     &["looked after", "Looked After", "LAC", "CLA"],
+    &["care leaver", "Care leaver", "CL", "Former relevant child"],
 ];
-const STATUS_WEIGHTS: [u32; 6] = [20, 12, 5, 25, 23, 15];
+const STATUS_WEIGHTS: [u32; 7] = [20, 12, 5, 25, 23, 15, 4];
 const CPP: usize = 4;
 const LOOKED_AFTER: usize = 5;
+const CARE_LEAVER: usize = 6;
 
 /// Blank (means in area), in area, outside England, elsewhere in England.
 const LOCATION_WORDS: [&[&str]; 4] = [
@@ -272,14 +275,16 @@ const LOCATION_WORDS: [&[&str]; 4] = [
 const LOCATION_WEIGHTS: [u32; 4] = [40, 45, 3, 12];
 const ELSEWHERE: usize = 3;
 
-const DECISION_WORDS: [&[&str]; 4] = [
+const DECISION_WORDS: [&[&str]; 5] = [
     &["local review", "Local review", "LCSPR"],
     &["no review", "No review", "NFA"],
     &["national review", "National review"],
     &["other learning", "Other learning", "Learning review"],
+    &["serious case review", "SCR", "Serious case review"],
 ];
 const DECISION_WEIGHTS: [u32; 4] = [20, 55, 5, 20];
 const LOCAL_REVIEW: usize = 0;
+const SERIOUS_CASE_REVIEW: usize = 4;
 
 const REVIEWERS: [&str; 8] = [
     "Reviewer A (independent)",
@@ -400,6 +405,7 @@ struct Facts {
     report_sent: Option<NaiveDate>,
     published: Option<NaiveDate>,
     unpublished: Option<NaiveDate>,
+    review_completed: Option<NaiveDate>,
 }
 
 /// Scheduled data-quality quirks (one case in a hundred, in turn).
@@ -462,6 +468,38 @@ struct Generator {
     /// Cases before the recent block.
     main_cases: u64,
     summary: Summary,
+    law: Law,
+}
+
+/// The dates the law changed, from the rules file (so that a long log follows each year's law).
+#[derive(Debug, Clone, Copy)]
+struct Law {
+    /// The Panel began: LA aware on or after this date notify it (before: Ofsted).
+    panel_from: NaiveDate,
+    /// Reviews decided on or after this date are LCSPRs (before: serious case reviews).
+    arrangements_from: NaiveDate,
+    /// Care leavers' deaths notified from this date.
+    care_leavers_from: NaiveDate,
+}
+
+impl Law {
+    fn from_baseline() -> Law {
+        let rules = crate::rules::RuleSet::baseline().expect("the embedded baseline loads");
+        let from = |id: &str| {
+            rules
+                .periods
+                .iter()
+                .find(|p| p.id == id)
+                .and_then(|p| p.from)
+                .map(|b| rules.bound(b))
+                .expect("the embedded baseline has this period")
+        };
+        Law {
+            panel_from: from("panel"),
+            arrangements_from: from("lcspr"),
+            care_leavers_from: from("wt2023"),
+        }
+    }
 }
 
 /// Cases in the last 30 days: one in a hundred, at least 10 (fewer if the log is smaller).
@@ -483,6 +521,7 @@ impl Generator {
             span_days,
             main_cases: opts.cases - recent_block(opts.cases),
             summary: Summary::default(),
+            law: Law::from_baseline(),
         }
     }
 
@@ -609,29 +648,85 @@ impl Generator {
         f.incident = f
             .aware
             .map(|a| a - Days::new(rng.weighted(&[50, 35, 10, 5]) as u64));
-        let panel_applies = f.outcome != 2 && f.abuse != NOT_SUSPECTED && f.location != ELSEWHERE;
-        if panel_applies {
+        let serious = f.outcome != 2 && f.abuse != NOT_SUSPECTED && f.location != ELSEWHERE;
+        // Each year's law: before the Panel began, serious incidents went to Ofsted.
+        let panel_era = f.aware.is_some_and(|a| a >= self.law.panel_from);
+        if serious && panel_era {
             f.panel = self.event(rng, f.aware, (1, 5, 15), (850, 100));
             f.partners = self.event(rng, f.aware, (1, 5, 12), (850, 110));
-        } else {
+        } else if serious {
+            f.ofsted = self.event(rng, f.aware, (1, 5, 15), (800, 150));
+            f.partners = self.event(rng, f.aware, (1, 5, 12), (850, 110));
+        } else if panel_era {
             // Sometimes notified although not required.
             f.panel = self.event(rng, f.aware, (1, 5, 5), (30, 0));
             f.partners = self.event(rng, f.aware, (1, 5, 5), (50, 0));
+        } else {
+            f.partners = self.event(rng, f.aware, (1, 5, 5), (50, 0));
         }
-        if f.outcome == DIED && f.status == LOOKED_AFTER {
-            f.sos = self.event(rng, f.aware, (1, 5, 15), (800, 150));
-            f.ofsted = self.event(rng, f.aware, (1, 5, 15), (800, 150));
+        let care_leaver_era = f.aware.is_some_and(|a| a >= self.law.care_leavers_from);
+        if f.outcome == DIED
+            && (f.status == LOOKED_AFTER || (f.status == CARE_LEAVER && care_leaver_era))
+        {
+            if panel_era {
+                f.sos = self.event(rng, f.aware, (1, 5, 15), (800, 150));
+            }
+            f.ofsted = f
+                .ofsted
+                .or_else(|| self.event(rng, f.aware, (1, 5, 15), (800, 150)));
         }
         f.rapid_review = self.event(rng, f.panel, (5, 15, 30), (800, 150));
         f.response = self.event(rng, f.rapid_review, (5, 15, 35), (750, 200));
+        // Before the Panel, a decision about a serious case review came a few weeks on.
+        let pre_panel_decision = (!panel_era && serious)
+            .then(|| f.aware.and_then(|a| self.wd_after(a, rng.range(15, 30))))
+            .flatten();
         if let Some(rr) = f
             .rapid_review
             .or(f.panel.and_then(|p| self.wd_after(p, 20)))
+            .or(pre_panel_decision)
         {
-            let decision = rng.weighted(&DECISION_WEIGHTS);
-            f.decision = Some(decision);
+            let mut decision = rng.weighted(&DECISION_WEIGHTS);
             f.decision_date = self.wd_after(rr, rng.range(0, 10));
-            if decision == LOCAL_REVIEW {
+            // Reviews decided before the area's arrangements began are serious case reviews
+            // (usually called so); after, local reviews (a few still typed "SCR").
+            let scr_era = f
+                .decision_date
+                .is_some_and(|d| d < self.law.arrangements_from);
+            if decision == SERIOUS_CASE_REVIEW || decision == LOCAL_REVIEW {
+                decision = if scr_era == rng.chance(900) {
+                    SERIOUS_CASE_REVIEW
+                } else {
+                    LOCAL_REVIEW
+                };
+            }
+            f.decision = Some(decision);
+            if scr_era && (decision == LOCAL_REVIEW || decision == SERIOUS_CASE_REVIEW) {
+                f.reviewer = Some(rng.pick(&REVIEWERS));
+                let due = f.decision_date.map(|d| add_months(d, 6));
+                let x = rng.below(1000);
+                f.review_completed = due.and_then(|due| {
+                    if x < 650 {
+                        Some(due - Days::new(rng.range(0, 60).into()))
+                    } else if x < 900 {
+                        Some(due + Days::new(rng.range(1, 150).into()))
+                    } else {
+                        None
+                    }
+                });
+                // Published some months after completion (no deadline then); kept up a year.
+                if let Some(done) = f.review_completed {
+                    if rng.chance(600) {
+                        let p = done + Days::new(rng.range(20, 200).into());
+                        f.published = Some(p);
+                        f.report_sent = self.wd_before(p, rng.range(7, 25));
+                        if rng.chance(150) {
+                            f.unpublished =
+                                Some(add_months(p, 12) + Days::new(rng.range(0, 365).into()));
+                        }
+                    }
+                }
+            } else if decision == LOCAL_REVIEW || decision == SERIOUS_CASE_REVIEW {
                 f.reviewer = Some(rng.pick(&REVIEWERS));
                 f.decision_notified = (rng.chance(900))
                     .then(|| {
@@ -677,12 +772,14 @@ impl Generator {
             &mut f.decision_notified,
             &mut f.report_sent,
             &mut f.unpublished,
+            &mut f.review_completed,
         ] {
             future(d);
         }
         if f.decision_date.is_some_and(|d| d > as_of) {
             (f.decision, f.decision_date, f.decision_notified) = (None, None, None);
             (f.reviewer, f.report_sent, f.published, f.unpublished) = (None, None, None, None);
+            f.review_completed = None;
         }
         if f.published.is_some_and(|d| d > as_of) {
             f.unpublished = None;
@@ -772,6 +869,7 @@ impl Generator {
             (fields::REPORT_SENT, f.report_sent),
             (fields::PUBLISHED, f.published),
             (fields::UNPUBLISHED, f.unpublished),
+            (fields::REVIEW_COMPLETED, f.review_completed),
         ];
         for (field, d) in dates {
             if let Some(d) = d {
@@ -952,66 +1050,48 @@ fn date_text(buf: &mut Vec<u8>, d: NaiveDate, style: DateStyle) {
     }
 }
 
-fn push_csv_field(buf: &mut Vec<u8>, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        buf.push(b'"');
-        for b in s.bytes() {
-            if b == b'"' {
-                buf.push(b'"');
+/// The bytes of one cell of a row (dates in the row's style), into `buf`.
+fn cell<'a>(buf: &'a mut Vec<u8>, row: &'a Row, col: Col) -> &'a [u8] {
+    match col {
+        Col::Team => row.team.as_bytes(),
+        Col::Notes => row.notes.as_bytes(),
+        Col::Field(0) => row.case_ref.as_bytes(),
+        Col::Field(1) => row.la.as_bytes(),
+        Col::Field(2) => row.child_id.as_bytes(),
+        Col::Field(i) => match row.out[i] {
+            Out::Blank => b"",
+            Out::Text(s) => s.as_bytes(),
+            Out::Date(d, style) => {
+                buf.clear();
+                date_text(buf, d, style);
+                buf
             }
-            buf.push(b);
-        }
-        buf.push(b'"');
-    } else {
-        buf.extend_from_slice(s.as_bytes());
+        },
     }
-}
-
-fn csv_row(buf: &mut Vec<u8>, row: &Row) {
-    for (k, col) in COLUMNS.iter().enumerate() {
-        if k > 0 {
-            buf.push(b',');
-        }
-        if row.blank {
-            continue;
-        }
-        match *col {
-            Col::Team => push_csv_field(buf, row.team),
-            Col::Notes => push_csv_field(buf, row.notes),
-            Col::Field(0) => push_csv_field(buf, &row.case_ref),
-            Col::Field(1) => push_csv_field(buf, row.la),
-            Col::Field(2) => push_csv_field(buf, &row.child_id),
-            Col::Field(i) => match row.out[i] {
-                Out::Blank => {}
-                Out::Text(s) => push_csv_field(buf, s),
-                Out::Date(d, style) => date_text(buf, d, style),
-            },
-        }
-    }
-    buf.extend_from_slice(b"\r\n");
 }
 
 /// Writes the log as UTF-8 CSV (comma-delimited, CRLF, header on the first line).
-pub fn write_csv<W: Write>(opts: &Options, mut w: W) -> io::Result<Summary> {
+pub fn write_csv<W: Write>(opts: &Options, w: W) -> io::Result<Summary> {
     let mut gen = Generator::new(*opts);
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
-    for (k, h) in header().iter().enumerate() {
-        if k > 0 {
-            buf.push(b',');
-        }
-        push_csv_field(&mut buf, h);
-    }
-    buf.extend_from_slice(b"\r\n");
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(1 << 16)
+        .from_writer(w);
+    out.write_record(header())?;
     let mut row = Row::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(32);
+    let empty: [&[u8]; COLUMNS.len()] = [b""; COLUMNS.len()];
     while gen.next_row(&mut row) {
-        csv_row(&mut buf, &row);
-        if buf.len() >= 1 << 16 {
-            w.write_all(&buf)?;
-            buf.clear();
+        if row.blank {
+            out.write_record(empty)?;
+            continue;
         }
+        for col in COLUMNS {
+            out.write_field(cell(&mut buf, &row, col))?;
+        }
+        out.write_record(None::<&[u8]>)?;
     }
-    w.write_all(&buf)?;
-    w.flush()?;
+    out.flush()?;
     Ok(gen.summary)
 }
 
@@ -1189,9 +1269,9 @@ mod tests {
         for id in schema.ids() {
             assert_eq!(CANONICAL_LABELS[id.index()], schema.label(id));
         }
-        assert_eq!(header().len(), 24);
+        assert_eq!(header().len(), 25);
         assert_eq!(header()[2], "Team");
-        assert_eq!(header()[23], "Notes");
+        assert_eq!(header()[24], "Notes");
     }
 
     #[test]

@@ -446,11 +446,17 @@ fn rules_sheet_lists_every_duty_applied() {
         assert_eq!(text(&row[0]), d.title);
         assert_eq!(text(&row[1]), d.deadline.describe());
         assert_eq!(text(&row[2]), d.applies_text);
-        assert_eq!(text(&row[3]), d.start_label(&r.audit.rules.schema));
-        assert_eq!(text(&row[7]), d.source);
-        assert_eq!(text(&row[8]), d.origin);
+        assert_eq!(text(&row[3]), r.audit.rules.in_force_text(d));
+        assert_eq!(
+            text(&row[4]),
+            "None",
+            "no relaxed period unless switched on"
+        );
+        assert_eq!(text(&row[5]), d.start_label(&r.audit.rules.schema));
+        assert_eq!(text(&row[9]), d.source);
+        assert_eq!(text(&row[10]), d.origin);
         // The id, for matching the findings file, last.
-        assert_eq!(text(&row[9]), d.id);
+        assert_eq!(text(&row[11]), d.id);
         assert!(!d.source.contains("seed"), "{}", d.source);
     }
 }
@@ -589,7 +595,7 @@ fn referrals_are_rows_of_cases_and_listed_where_they_need_action() {
     let rules = sheet(&book, "Rules");
     assert!(body(&rules, 1)
         .iter()
-        .any(|r| text(&r[3]) == "Date the referral was submitted"));
+        .any(|r| text(&r[5]) == "Date the referral was submitted"));
 }
 
 /// A synthetic log row: dates spread over eleven years, some duties late, some not done.

@@ -66,6 +66,9 @@ fn builtin(f: FieldId) -> &'static [(&'static str, &'static str)] {
             ("not known to children's social care", "not known to CSC"),
             ("not known to childrens social care", "not known to CSC"),
             ("nk", "not known to CSC"),
+            ("care leaver", "care leaver"),
+            ("cl", "care leaver"),
+            ("former relevant child", "care leaver"),
         ],
         fields::INCIDENT_LOCATION => &[
             ("in la area", "in area"),
@@ -92,6 +95,8 @@ fn builtin(f: FieldId) -> &'static [(&'static str, &'static str)] {
             ("learning", "other learning"),
             ("learning review", "other learning"),
             ("other", "other learning"),
+            ("scr", "serious case review"),
+            ("serious case review", "serious case review"),
         ],
         _ => &[],
     }

@@ -1,6 +1,9 @@
 //! The findings file: `findings-<as-of>.csv`, one row per case and duty, exactly as DOMAIN.md
-//! defines it (`case_ref,duty,status,start,due,done,working_days_late`).
+//! defines it (`case_ref,duty,status,start,due,done,working_days_late,breach,local_authority,note`),
+//! written with the `csv` crate (quoting) and with text a spreadsheet would run as a formula
+//! neutralised.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use chrono::NaiveDate;
@@ -8,8 +11,23 @@ use chrono::NaiveDate;
 use super::Finding;
 use crate::rules::RuleSet;
 
+/// The header row's columns.
+pub const COLUMNS: [&str; 10] = [
+    "case_ref",
+    "duty",
+    "status",
+    "start",
+    "due",
+    "done",
+    "working_days_late",
+    "breach",
+    "local_authority",
+    "note",
+];
+
 /// The header row.
-pub const HEADER: &str = "case_ref,duty,status,start,due,done,working_days_late";
+pub const HEADER: &str =
+    "case_ref,duty,status,start,due,done,working_days_late,breach,local_authority,note";
 
 /// `YYYY-MM-DD`, written digit by digit: this runs for every date of every finding, and
 /// chrono's general formatter is several times slower.
@@ -36,62 +54,65 @@ fn date(d: Option<NaiveDate>, buf: &mut String) {
     buf.push(digit(d.day() % 10));
 }
 
-/// Quotes a field for CSV if it needs it.
-fn field(s: &str, buf: &mut String) {
-    if s.contains([',', '"', '\n', '\r']) {
-        buf.push('"');
-        buf.push_str(&s.replace('"', "\"\""));
-        buf.push('"');
+/// Text a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading apostrophe, so that it is shown as text and never runs.
+pub fn neutralise(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
     } else {
-        buf.push_str(s);
+        Cow::Borrowed(s)
     }
 }
 
-/// Appends one finding as a CSV line.
-pub fn line(case_ref: &str, f: &Finding, rules: &RuleSet, buf: &mut String) {
-    field(case_ref, buf);
-    buf.push(',');
-    buf.push_str(
-        rules
-            .duties
-            .get(f.duty as usize)
-            .map(|d| d.id.as_str())
-            .unwrap_or("?"),
-    );
-    buf.push(',');
-    buf.push_str(f.status.id());
-    buf.push(',');
-    date(f.start, buf);
-    buf.push(',');
-    date(f.due, buf);
-    buf.push(',');
-    date(f.done, buf);
-    buf.push(',');
-    if let Some(n) = f.working_days_late {
-        use std::fmt::Write as _;
-        let _ = write!(buf, "{n}");
-    }
-    buf.push('\n');
-}
-
-/// Writes findings; `case_ref` names each finding's case.
+/// Writes findings; `case` gives each finding's case reference and local authority.
 pub fn write<'a, W: Write + ?Sized>(
     out: &mut W,
     findings: impl IntoIterator<Item = &'a Finding>,
-    case_ref: impl Fn(u32) -> &'a str,
+    case: impl Fn(u32) -> (&'a str, &'a str),
     rules: &RuleSet,
 ) -> std::io::Result<()> {
-    let mut buf = String::with_capacity(1 << 16);
-    buf.push_str(HEADER);
-    buf.push('\n');
+    let mut w = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 16)
+        .from_writer(out);
+    w.write_record(COLUMNS)?;
+    let (mut start, mut due, mut done, mut late) =
+        (String::new(), String::new(), String::new(), String::new());
     for f in findings {
-        line(case_ref(f.case), f, rules, &mut buf);
-        if buf.len() > 1 << 15 {
-            out.write_all(buf.as_bytes())?;
-            buf.clear();
+        let (case_ref, la) = case(f.case);
+        for (s, d) in [
+            (&mut start, f.start),
+            (&mut due, f.due),
+            (&mut done, f.done),
+        ] {
+            s.clear();
+            date(d, s);
         }
+        late.clear();
+        if let Some(n) = f.working_days_late {
+            use std::fmt::Write as _;
+            let _ = write!(late, "{n}");
+        }
+        let note = f.note(rules);
+        let duty = rules
+            .duties
+            .get(f.duty as usize)
+            .map(|d| d.id.as_str())
+            .unwrap_or("?");
+        w.write_record([
+            &*neutralise(case_ref),
+            duty,
+            f.status.id(),
+            &start,
+            &due,
+            &done,
+            &late,
+            if f.breach(rules) { "yes" } else { "no" },
+            &*neutralise(la),
+            &*neutralise(&note),
+        ])?;
     }
-    out.write_all(buf.as_bytes())
+    w.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -109,5 +130,42 @@ mod tests {
         let mut buf = String::new();
         date(None, &mut buf);
         assert_eq!(buf, "");
+    }
+
+    #[test]
+    fn header_is_domains() {
+        assert_eq!(COLUMNS.join(","), HEADER);
+    }
+
+    #[test]
+    fn formulas_cannot_run_and_quoting_is_csv() {
+        for (text, want) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+44", "'+44"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("DUD-2024-007", "DUD-2024-007"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(text), want);
+        }
+        let rules = RuleSet::baseline().unwrap();
+        let f = super::super::blank(
+            0,
+            0,
+            super::super::Status::Unknown,
+            super::super::Reason::Blank(crate::fields::OUTCOME),
+        );
+        let mut out = Vec::new();
+        write(&mut out, [&f], |_| ("=1+1,\"a\"", "Hartlepool, BC"), &rules).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let row = r.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "'=1+1,\"a\"");
+        assert_eq!(&row[7], "no");
+        assert_eq!(&row[8], "Hartlepool, BC");
+        assert_eq!(&row[9], "Outcome is blank");
     }
 }

@@ -10,6 +10,9 @@ use crate::cases::{Case, Value};
 use crate::fields::{FieldId, Schema};
 use crate::rules::{Condition, Deadline, Duty, IfBlank, RuleSet, StartBlank, Subject};
 
+#[cfg(test)]
+mod law_by_date_tests;
+
 /// The verdict on one duty of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
@@ -84,6 +87,17 @@ pub enum Reason {
     NotStarted(FieldId),
     /// A referral's answer is blank or unreadable.
     Referral(ReferralAnswer),
+    /// Not applicable: the duty's condition (index into its `applies`) does not hold.
+    NotMet(u8),
+    /// Not applicable: the duty was not in force at the case's date. `span` indexes the duty's
+    /// in-force spans: the case came before its start (`before`) or on or after its end.
+    NotInForce {
+        span: u8,
+        before: bool,
+    },
+    /// The date that decides whether the duty was in force (this field) is blank or unreadable,
+    /// and the case's other dates leave periods with different verdicts.
+    PeriodUnsettled(FieldId),
 }
 
 impl Reason {
@@ -107,6 +121,12 @@ impl Reason {
             Reason::Referral(what) => {
                 format!("the referral's {} is blank or unreadable", what.label())
             }
+            Reason::NotMet(_) => "its conditions do not hold for this case".to_string(),
+            Reason::NotInForce { .. } => "not in force at the case's date".to_string(),
+            Reason::PeriodUnsettled(f) => format!(
+                "{} is blank or unreadable, and the case's other dates do not settle whether this duty was in force",
+                schema.label(f)
+            ),
         }
     }
 }
@@ -150,11 +170,74 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Whether this finding is the partnership's breach (DOMAIN "The findings file"): late,
-    /// overdue or ended early, of a duty that is the partnership's (not the Panel's own).
-    /// The one definition every report counts with.
+    /// Whether this finding is a breach by the partnership: its status is `late`, `overdue` or
+    /// `early`, its duty is the partnership's (not the Panel's own), and its due date is not in a
+    /// relaxed period of that duty. The one place every count in the product asks.
     pub fn breach(&self, rules: &RuleSet) -> bool {
-        self.status.is_breach() && rules.duties[self.duty as usize].breach
+        matches!(self.status, Status::Late | Status::Overdue | Status::Early)
+            && rules
+                .duties
+                .get(self.duty as usize)
+                .is_some_and(|d| d.breach)
+            && !self
+                .due
+                .is_some_and(|due| rules.relaxation_at(self.duty as usize, due).is_some())
+    }
+
+    /// The findings file's `note`: why the duty is `not_applicable` or `unknown`, or that its
+    /// timescale was relaxed; blank otherwise. Plain words, never cell text.
+    pub fn note(&self, rules: &RuleSet) -> String {
+        let duty = rules.duties.get(self.duty as usize);
+        match (self.status, self.reason) {
+            (_, Reason::NotMet(i)) => duty
+                .and_then(|d| d.applies.get(i as usize))
+                .map(|c| {
+                    format!(
+                        "applies only when {}",
+                        crate::rules::describe_condition(c, &rules.schema, &rules.duties)
+                    )
+                })
+                .unwrap_or_else(|| "its conditions do not hold for this case".to_string()),
+            (_, Reason::NotInForce { span, before }) => {
+                let Some(d) = duty else {
+                    return String::new();
+                };
+                let span = d
+                    .in_force
+                    .as_ref()
+                    .and_then(|f| f.spans.get(span as usize))
+                    .copied();
+                let when = match (span, before) {
+                    (Some((Some(from), _)), true) => {
+                        format!("not in force before {}", from.format("%d/%m/%Y"))
+                    }
+                    (Some((_, Some(until))), false) => {
+                        format!("not in force from {}", until.format("%d/%m/%Y"))
+                    }
+                    _ => "not in force at the case's date".to_string(),
+                };
+                if d.not_in_force.is_empty() {
+                    when
+                } else {
+                    format!("{when}: {}", d.not_in_force)
+                }
+            }
+            (Status::NotApplicable, Reason::None) => match duty.map(|d| d.subject) {
+                Some(Subject::Referral) => {
+                    "the referral is not a qualifying serious-incident referral".to_string()
+                }
+                _ => "its conditions do not hold for this case".to_string(),
+            },
+            (_, Reason::None) => match self
+                .due
+                .and_then(|due| rules.relaxation_at(self.duty as usize, due))
+            {
+                Some(r) => r.note(),
+                None => String::new(),
+            },
+            (Status::Pending, Reason::NotStarted(_)) => String::new(),
+            (_, r) => r.describe(&rules.schema, rules),
+        }
     }
 }
 
@@ -176,7 +259,7 @@ fn date_as_of(case: &Case, f: FieldId, as_of: NaiveDate) -> Result<Option<NaiveD
     }
 }
 
-fn condition(c: &Condition, case: &Case, as_of: NaiveDate, earlier: &[Tri]) -> Tri {
+fn condition(c: &Condition, case: &Case, as_of: NaiveDate, earlier: &[(Tri, Status)]) -> Tri {
     match c {
         Condition::In {
             field,
@@ -199,9 +282,16 @@ fn condition(c: &Condition, case: &Case, as_of: NaiveDate, earlier: &[Tri]) -> T
         // Whether that duty applies (not its verdict: a duty that applies but cannot be
         // timed, for want of its clock-start date, still applies).
         Condition::Duty(j) => match earlier.get(*j) {
-            Some(Tri::Yes) => Tri::Yes,
-            Some(Tri::No) => Tri::No,
-            Some(Tri::Unknown(_)) | None => Tri::Unknown(Reason::DependsOn(*j as u16)),
+            Some((Tri::Yes, _)) => Tri::Yes,
+            Some((Tri::No, _)) => Tri::No,
+            Some((Tri::Unknown(_), _)) | None => Tri::Unknown(Reason::DependsOn(*j as u16)),
+        },
+        // That duty's verdict for this case (an unknown verdict leaves this unknown, unless
+        // `unknown` is one of the statuses asked for).
+        Condition::Status { duty, statuses } => match earlier.get(*duty) {
+            Some((_, s)) if statuses.contains(s) => Tri::Yes,
+            Some((_, Status::Unknown)) | None => Tri::Unknown(Reason::DependsOn(*duty as u16)),
+            Some(_) => Tri::No,
         },
         Condition::Any(list) => {
             let mut unknown = None;
@@ -229,16 +319,86 @@ fn bool_tri(b: bool) -> Tri {
 
 /// All conditions must hold. A fact that is missing makes the duty unknown even when another
 /// fact alone would rule it out: DOMAIN.md's "applicability needs its facts".
-fn applies(duty: &Duty, case: &Case, as_of: NaiveDate, earlier: &[Tri]) -> Tri {
-    let mut result = Tri::Yes;
-    for c in &duty.applies {
+/// With `No`, the index of the first condition that does not hold (for the note).
+fn applies(duty: &Duty, case: &Case, as_of: NaiveDate, earlier: &[(Tri, Status)]) -> (Tri, u8) {
+    let mut result = (Tri::Yes, 0);
+    for (i, c) in duty.applies.iter().enumerate() {
         match condition(c, case, as_of, earlier) {
-            Tri::Unknown(r) => return Tri::Unknown(r),
-            Tri::No => result = Tri::No,
-            Tri::Yes => {}
+            Tri::Unknown(r) => return (Tri::Unknown(r), 0),
+            Tri::No if result.0 == Tri::Yes => result = (Tri::No, i.min(255) as u8),
+            Tri::No | Tri::Yes => {}
         }
     }
     result
+}
+
+/// Whether a duty was in force for a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Force {
+    Yes,
+    No {
+        span: u8,
+        before: bool,
+    },
+    /// The deciding date is not known and the other dates leave both possible.
+    Unsettled(FieldId),
+}
+
+/// A date field's date if it has happened by the as-of date.
+fn happened(case: &Case, f: FieldId, as_of: NaiveDate) -> Option<NaiveDate> {
+    match case.value(f) {
+        Value::Date(d) if d <= as_of => Some(d),
+        _ => None,
+    }
+}
+
+/// DOMAIN.md "The law by date": the duty's periods are judged by one date of the case. When it
+/// is blank (or unreadable, or after the as-of date), it lies somewhere from the latest of the
+/// dates it cannot precede up to the as-of date; if all of that range is in force (or none of
+/// it), the period is settled.
+fn in_force(duty: &Duty, case: &Case, as_of: NaiveDate) -> Force {
+    let Some(f) = &duty.in_force else {
+        return Force::Yes;
+    };
+    let (lo, hi) = match happened(case, f.judged_by, as_of) {
+        Some(d) => (Some(d), d),
+        None => (
+            f.not_before
+                .iter()
+                .filter_map(|&g| happened(case, g, as_of))
+                .max(),
+            as_of,
+        ),
+    };
+    let contained = f
+        .spans
+        .iter()
+        .any(|&(a, b)| a.is_none_or(|a| lo.is_some_and(|lo| a <= lo)) && b.is_none_or(|b| hi < b));
+    if contained {
+        return Force::Yes;
+    }
+    let meets = f
+        .spans
+        .iter()
+        .any(|&(a, b)| a.is_none_or(|a| a <= hi) && b.is_none_or(|b| lo.is_none_or(|lo| lo < b)));
+    if meets {
+        return Force::Unsettled(f.judged_by);
+    }
+    // Wholly outside: before the next span, or on or after the end of the last one before it.
+    match f.spans.iter().position(|&(a, _)| a.is_some_and(|a| hi < a)) {
+        Some(i) if i == 0 || lo.is_none() => Force::No {
+            span: i as u8,
+            before: true,
+        },
+        Some(i) => Force::No {
+            span: (i - 1) as u8,
+            before: false,
+        },
+        None => Force::No {
+            span: f.spans.len().saturating_sub(1) as u8,
+            before: false,
+        },
+    }
 }
 
 /// The due date of a duty whose clock started on `start`.
@@ -273,18 +433,65 @@ pub fn evaluate_case(
     as_of: NaiveDate,
     out: &mut Vec<Finding>,
 ) {
-    // Whether each duty so far applies, for duties whose applicability depends on another's.
-    let mut applicable: Vec<Tri> = Vec::with_capacity(rules.duties.len());
+    // Whether each duty so far applies, and its verdict, for the conditions of later duties.
+    let mut earlier: Vec<(Tri, Status)> = Vec::with_capacity(rules.duties.len());
     for (i, duty) in rules.duties.iter().enumerate() {
         if duty.subject != Subject::Incident {
-            applicable.push(Tri::No);
+            earlier.push((Tri::No, Status::NotApplicable));
             continue;
         }
-        let applies = applies(duty, case, as_of, &applicable);
-        applicable.push(applies);
-        out.push(evaluate_duty(
-            case_index, i as u16, duty, applies, case, cal, as_of,
-        ));
+        let (tri, f) = judge(case_index, i as u16, duty, case, cal, as_of, &earlier);
+        earlier.push((tri, f.status));
+        out.push(f);
+    }
+}
+
+/// One duty of one case: is it in force, does it apply, and its verdict.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    case_index: u32,
+    duty_index: u16,
+    duty: &Duty,
+    case: &Case,
+    cal: &Calendar,
+    as_of: NaiveDate,
+    earlier: &[(Tri, Status)],
+) -> (Tri, Finding) {
+    let field = match in_force(duty, case, as_of) {
+        Force::No { span, before } => {
+            let f = blank(
+                case_index,
+                duty_index,
+                Status::NotApplicable,
+                Reason::NotInForce { span, before },
+            );
+            return (Tri::No, f);
+        }
+        Force::Yes => None,
+        Force::Unsettled(field) => Some(field),
+    };
+    let (tri, why) = applies(duty, case, as_of, earlier);
+    match (field, tri) {
+        // Not settled, and the duty would apply: the periods still possible disagree.
+        // Not settled, and the duty would apply: the periods still possible disagree (not
+        // applicable in one, a verdict in another). If that verdict is itself `unknown`, its
+        // reason (e.g. the blank date) is the more useful note.
+        (Some(field), Tri::Yes) => {
+            let r = Reason::PeriodUnsettled(field);
+            let f = evaluate_duty(case_index, duty_index, duty, tri, why, case, cal, as_of);
+            let f = if f.status == Status::Unknown {
+                f
+            } else {
+                blank(case_index, duty_index, Status::Unknown, r)
+            };
+            (Tri::Unknown(r), f)
+        }
+        // The period is settled, or every period still possible gives the same verdict (it
+        // does not apply, or cannot be decided whatever the period).
+        _ => (
+            tri,
+            evaluate_duty(case_index, duty_index, duty, tri, why, case, cal, as_of),
+        ),
     }
 }
 
@@ -303,18 +510,27 @@ pub(crate) fn blank(case: u32, duty: u16, status: Status, reason: Reason) -> Fin
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn evaluate_duty(
     case_index: u32,
     duty_index: u16,
     duty: &Duty,
     applies: Tri,
+    why_not: u8,
     case: &Case,
     cal: &Calendar,
     as_of: NaiveDate,
 ) -> Finding {
     let unknown = |r| blank(case_index, duty_index, Status::Unknown, r);
     match applies {
-        Tri::No => return blank(case_index, duty_index, Status::NotApplicable, Reason::None),
+        Tri::No => {
+            return blank(
+                case_index,
+                duty_index,
+                Status::NotApplicable,
+                Reason::NotMet(why_not),
+            )
+        }
         Tri::Unknown(r) => return unknown(r),
         Tri::Yes => {}
     }
@@ -416,7 +632,7 @@ pub struct Tally {
     pub not_applicable: usize,
     pub unknown: usize,
     pub early: usize,
-    /// Late, overdue or early findings of duties that count as the partnership's breach.
+    /// Findings that are the partnership's breach ([`Finding::breach`]).
     pub breaches: usize,
 }
 
@@ -431,13 +647,7 @@ impl Tally {
             Status::Unknown => self.unknown += 1,
             Status::Early => self.early += 1,
         }
-        if f.status.is_breach()
-            && rules
-                .duties
-                .get(f.duty as usize)
-                .map(|d| d.breach)
-                .unwrap_or(true)
-        {
+        if f.breach(rules) {
             self.breaches += 1;
         }
     }

@@ -460,14 +460,20 @@ fn rapid_review_edges() {
     assert_eq!(f.status, Status::Unknown);
     assert_eq!(f.reason, Reason::DependsOn(0));
     // The Panel duty applies but cannot be timed (no awareness date) and nobody notified: the
-    // rapid review still applies, pending without a due date.
-    let c = serious(&[]);
+    // rapid review still applies, pending without a due date (the incident date of 2024 settles
+    // that the Panel existed when the LA became aware).
+    let c = serious(&[("incident_date", "2024-02-20")]);
     assert_eq!(
         get(&c, "2024-06-01", "panel-notification").status,
         Status::Unknown
     );
     let f = get(&c, "2024-06-01", "rapid-review");
     assert_eq!((f.status, f.due), (Status::Pending, None));
+    // With no date at all, the awareness could be before the Panel existed (rapid review not
+    // applicable) or after (pending): the periods disagree, so unknown.
+    let c = serious(&[]);
+    let f = get(&c, "2024-06-01", "rapid-review");
+    assert_eq!(f.status, Status::Unknown);
     // Unknown Panel duty, but notified: applies.
     let c = case(&[
         ("abuse_neglect", "known"),
@@ -547,7 +553,7 @@ fn every_case_gets_one_finding_per_duty() {
         .iter()
         .filter(|d| d.subject == crate::rules::Subject::Incident)
         .count();
-    assert_eq!(incident, 10);
+    assert_eq!(incident, 14);
     assert_eq!(fs.len(), incident);
     for (i, f) in fs.iter().enumerate() {
         assert_eq!(f.duty as usize, i);

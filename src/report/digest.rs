@@ -29,7 +29,8 @@ pub struct Item {
     pub done: Option<NaiveDate>,
     /// Working days late (late, overdue) or left (pending); negative means late.
     pub working_days: Option<i64>,
-    /// Whether it is the partnership's breach ([`Finding::breach`]).
+    /// Whether it counts as the partnership's breach ([`Finding::breach`]: the Panel's own duty
+    /// does not, nor a due date in a relaxed period).
     pub breach: bool,
     pub source: String,
 }

@@ -95,7 +95,7 @@ fn unknown_row(rows: &mut Rows, ctx: &Ctx, f: &Finding) -> Result<(), XlsxError>
     let case = &a.cases.cases[f.case as usize];
     let duty = &a.rules.duties[f.duty as usize];
     let at = a.cases.parts(Some(case.first_row), field_of(f.reason));
-    let why = f.reason.describe(&a.rules.schema, &a.rules);
+    let why = f.note(&a.rules);
     located(rows, "unknown duty", &case.case_ref, &duty.title, &at, &why)
 }
 
@@ -125,7 +125,8 @@ fn field_of(r: Reason) -> Option<crate::fields::FieldId> {
         Reason::Blank(f)
         | Reason::Unreadable(f)
         | Reason::Conflicting(f)
-        | Reason::NotStarted(f) => Some(f),
+        | Reason::NotStarted(f)
+        | Reason::PeriodUnsettled(f) => Some(f),
         _ => None,
     }
 }

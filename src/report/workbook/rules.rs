@@ -1,15 +1,18 @@
 //! The Rules sheet: every duty the audit applied, in plain words, with its legal source and the
-//! rules file it came from, so a reader can check the workbook against the law.
+//! rules file it came from, so a reader can check the workbook against the law: when each duty
+//! is in force (the law by date) and whether a relaxed period (e.g. COVID-19) is on for it.
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, V};
 use crate::rules::Duty;
 
-const HEADERS: [&str; 10] = [
+const HEADERS: [&str; 12] = [
     "Duty",
     "Timescale",
     "When it applies",
+    "In force",
+    "Relaxed period",
     "Clock starts",
     "Done when",
     "Who acts",
@@ -20,16 +23,18 @@ const HEADERS: [&str; 10] = [
 ];
 
 /// Every column but the id wraps, at these widths.
-const FIXED: [(u16, usize); 9] = [
+const FIXED: [(u16, usize); 11] = [
     (0, 36),
     (1, 18),
     (2, 44),
-    (3, 20),
-    (4, 28),
-    (5, 12),
-    (6, 18),
-    (7, 48),
-    (8, 28),
+    (3, 44),
+    (4, 44),
+    (5, 20),
+    (6, 28),
+    (7, 12),
+    (8, 18),
+    (9, 48),
+    (10, 28),
 ];
 
 /// The Rules sheet.
@@ -37,7 +42,7 @@ pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let ws = book.add_worksheet();
     page_setup(ws, ctx, "Rules", 1, 1)?;
     // The id is for matching the findings file, not for reading: printed pages leave it out.
-    ws.set_print_area(0, 0, ctx.audit.rules.duties.len().max(1) as u32, 8)?;
+    ws.set_print_area(0, 0, ctx.audit.rules.duties.len().max(1) as u32, 10)?;
     let duties = &ctx.audit.rules.duties;
     let spec = TableSpec {
         name: "Rules",
@@ -54,7 +59,7 @@ pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     for d in duties {
         duty_row(&mut rows, ctx, d)?;
     }
-    rows.fit_columns(&[36, 18, 44, 20, 28, 12, 18, 48, 28, 24])
+    rows.fit_columns(&[36, 18, 44, 44, 44, 20, 28, 12, 18, 48, 28, 24])
 }
 
 fn duty_row(rows: &mut Rows, ctx: &Ctx, d: &Duty) -> Result<(), XlsxError> {
@@ -65,10 +70,18 @@ fn duty_row(rows: &mut Rows, ctx: &Ctx, d: &Duty) -> Result<(), XlsxError> {
         super::lists::NOT_PARTNERSHIP
     };
     let (start, done) = (d.start_label(schema), d.done_label(schema));
+    let rules = &ctx.audit.rules;
+    let in_force = rules.in_force_text(d);
+    let relaxed = match rules.relaxed_text(d) {
+        t if t.is_empty() => "None".to_string(),
+        t => t,
+    };
     rows.put(&[
         V::W(&d.title),
         V::W(&d.deadline.describe()),
         V::W(&d.applies_text),
+        V::W(&in_force),
+        V::W(&relaxed),
         V::W(&start),
         V::W(&done),
         V::W(d.actor.label()),
