@@ -292,10 +292,12 @@ fn regime_line(audit: &Audit, case: &Case, duty: &Duty) -> String {
     let label = rules.schema.label(force.judged_by);
     let date = match case.value(force.judged_by) {
         Value::Date(d) if d <= audit.as_of => d,
-        _ => return format!(
+        _ => {
+            return format!(
             "  Law by date: judged by {label}, which has no date by the as-of date; in force {}\n",
             rules.in_force_text(duty)
-        ),
+        )
+        }
     };
     let judged = rules.periods.iter().enumerate().find(|(_, p)| {
         p.judged_by == force.judged_by
