@@ -32,15 +32,38 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Findings lines, sorted, without the header.
+/// What the Rust tool and the independent reference must agree on in a note: blank, "not in
+/// force before/from DD/MM/YYYY" (the date exactly), "timescale relaxed", or any other reason
+/// (each words it its own way). Mirrors `note_kind` in tools/reference_audit.py.
+fn note_kind(note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else if note.starts_with("not in force") {
+        note.split(':').next().unwrap_or("").to_string()
+    } else if note.starts_with("timescale relaxed") {
+        "timescale relaxed".to_string()
+    } else {
+        "why".to_string()
+    }
+}
+
+/// Findings rows, sorted, without the header (checked), the note reduced to its kind.
 fn sorted_lines(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
-        lines.next(),
-        Some("case_ref,duty,status,start,due,done,working_days_late")
+        r.headers().unwrap().iter().collect::<Vec<_>>().join(","),
+        "case_ref,duty,status,start,due,done,working_days_late,breach,local_authority,note"
     );
-    let mut v: Vec<String> = lines.map(str::to_string).collect();
+    let mut v: Vec<String> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let mut cells: Vec<String> = rec.iter().take(9).map(str::to_string).collect();
+            cells.push(note_kind(rec.get(9).unwrap_or("")));
+            cells.join(",")
+        })
+        .collect();
     v.sort();
     v
 }

@@ -12,9 +12,15 @@ Usage:
     python3 tools/reference_audit.py LOG.csv --as-of 2026-11-23 --referrals REFERRALS.csv
     python3 tools/reference_audit.py --self-test
 
+    python3 tools/reference_audit.py LOG.csv --as-of 2026-11-23 --arrangements-from 2019-04-01
+    python3 tools/reference_audit.py LOG.csv --as-of 2026-11-23 --covid-until 2021-03-31
+
 Output: the findings CSV of DOMAIN.md ("The findings file"):
-    case_ref,duty,status,start,due,done,working_days_late
-sorted by case_ref, then by duty in DUTIES order.
+    case_ref,duty,status,start,due,done,working_days_late,breach,local_authority,note
+sorted by case_ref, then by duty in DUTIES order.  The `note` is this reference's own
+wording; only its kind is comparable with the Rust tool's (see note_kind()): blank, "not in
+force before/from DD/MM/YYYY" (the date compared exactly), "timescale relaxed", or any
+other reason for not_applicable/unknown.
 
 Interpretations of DOMAIN.md used here (agreed with the project brief; see
 fixtures/README.md):
@@ -53,6 +59,25 @@ fixtures/README.md):
     publication).
  12. Category values are compared after trimming, collapsing inner whitespace and
     lower-casing; anything else (e.g. "see notes", "LAC") is unreadable.
+ The law by date (DOMAIN.md "The law by date"), implemented here from DOMAIN.md alone:
+ 13. Aware before 29/06/2018: panel-notification, rapid-review, panel-response and
+    lac-death-secretary-of-state are not in force; serious-incident-ofsted (Ofsted within 5
+    working days, done = ofsted_notified, same criteria as the Panel duty) is.  From that day
+    it is the other way round.  partners-notification, lac-death-ofsted, publication-period
+    apply at every date.
+ 14. Decision (local review or serious case review) before arrangements_from (default
+    2019-09-29): scr-completion (6 months, done = review_completed); on or after it:
+    review-decision-notice, report-before-publication, publication.
+ 15. Aware on or after 15/12/2023: care-leaver-death-secretary-of-state / -ofsted (died and
+    care leaver, 5 working days, done = sos_notified / ofsted_notified).
+ 16. A blank deciding date (aware_date; decision_date) lies between its lower bound (the
+    incident date; the aware date, else the incident date) and the as-of date.  The rules
+    are "on or after X", so the range's two ends give every possible period: if both are in
+    force, the duty is judged; if neither, not_applicable; if one of each, the judged verdict
+    stands when it is not_applicable or unknown, else the duty is unknown.
+ 17. breach = yes when status is late/overdue/early, the duty is not panel-response, and
+    (with --covid-until) the due date of rapid-review, report-before-publication or
+    publication is not within 30/03/2020..covid-until.
 """
 
 import argparse
@@ -64,16 +89,28 @@ import sys
 
 DUTIES = [
     "panel-notification",
+    "serious-incident-ofsted",
     "partners-notification",
     "lac-death-secretary-of-state",
     "lac-death-ofsted",
+    "care-leaver-death-secretary-of-state",
+    "care-leaver-death-ofsted",
     "rapid-review",
     "panel-response",
     "review-decision-notice",
     "report-before-publication",
     "publication",
+    "scr-completion",
     "publication-period",
 ]
+
+# The law by date (DOMAIN.md), typed in from DOMAIN.md.
+PANEL_FROM = dt.date(2018, 6, 29)
+CARE_LEAVERS_FROM = dt.date(2023, 12, 15)
+ARRANGEMENTS_DEFAULT = dt.date(2019, 9, 29)
+ARRANGEMENTS_WINDOW = (dt.date(2018, 6, 29), dt.date(2019, 9, 29))
+COVID_FROM = dt.date(2020, 3, 30)
+COVID_DUTIES = {"rapid-review", "report-before-publication", "publication"}
 
 # field -> canonical header label (DOMAIN.md "The canonical incident log"), in order.
 FIELDS = [
@@ -99,21 +136,24 @@ FIELDS = [
     ("report_sent", "Final report sent to Panel and SoS"),
     ("published", "Report published"),
     ("unpublished", "Report removed from website"),
+    ("review_completed", "Review completed"),
 ]
 
 DATE_FIELDS = {
     "incident_date", "aware_date", "panel_notified", "partners_notified",
     "ofsted_notified", "sos_notified", "rapid_review_sent", "panel_response",
     "decision_date", "decision_notified", "report_sent", "published", "unpublished",
+    "review_completed",
 }
 
 CATEGORIES = {
     "outcome": {"died", "seriously harmed", "other"},
     "abuse_neglect": {"known", "suspected", "not suspected"},
     "child_status": {"not known to csc", "early help", "yot", "child in need",
-                     "child protection plan", "looked after"},
+                     "child protection plan", "looked after", "care leaver"},
     "incident_location": {"in area", "outside england", "elsewhere in england"},
-    "decision": {"local review", "no review", "national review", "other learning"},
+    "decision": {"local review", "no review", "national review", "other learning",
+                 "serious case review"},
 }
 
 # --------------------------------------------------------------------------------------
@@ -490,13 +530,20 @@ def fmt(d):
     return d.isoformat() if is_date(d) else ""
 
 
-def finding(case_ref, duty, status, start=None, due=None, done=None, late=None):
+def dmy(d):
+    return d.strftime("%d/%m/%Y")
+
+
+def finding(case_ref, duty, status, start=None, due=None, done=None, late=None, note=None):
     if status in ("not_applicable", "unknown"):
         start = due = done = late = None
+        if not note:
+            note = "why: " + ("does not apply" if status == "not_applicable" else "data missing")
     return {
         "case_ref": case_ref, "duty": duty, "status": status,
         "start": fmt(start), "due": fmt(due), "done": fmt(done),
         "working_days_late": "" if late is None else str(late),
+        "note": note or "", "due_date": due,
     }
 
 
@@ -522,7 +569,27 @@ def timed_duty(case_ref, duty, applies, start, done, due_fn, as_of):
     return deadline(case_ref, duty, start, due_fn(start), done, as_of)
 
 
-def audit_case(raw, as_of):
+def by_date(case_ref, duty, deciding, lower, as_of, in_force, boundary, judge):
+    """Interpretation 16.  in_force(date) -> bool, for a rule "on or after X" or "before X"
+    (boundary X).  deciding: the case's date or BLANK/BAD; lower: its lower bound or None."""
+    if is_date(deciding):
+        ends = [deciding, deciding]
+    else:
+        ends = [lower if is_date(lower) else dt.date.min, as_of]
+    verdicts = {in_force(e) for e in ends}
+    if verdicts == {True}:
+        return judge()
+    if verdicts == {False}:
+        side = "before" if in_force(dt.date.max) else "from"
+        return finding(case_ref, duty, "not_applicable",
+                       note=f"not in force {side} {dmy(boundary)}")
+    f = judge()
+    if f["status"] in ("not_applicable", "unknown"):
+        return f
+    return finding(case_ref, duty, "unknown", note="why: the period is not settled")
+
+
+def audit_case(raw, as_of, arrangements_from=ARRANGEMENTS_DEFAULT):
     case_ref = str(raw["case_ref"] or "").strip()
     v = {}
     for f, _ in FIELDS:
@@ -547,6 +614,14 @@ def audit_case(raw, as_of):
     out = []
     five = lambda d: add_working_days(d, 5)
     fifteen = lambda d: add_working_days(d, 15)
+    aware = v["aware_date"]
+    inc = v["incident_date"]
+
+    def aware_rule(duty, in_force, boundary, judge):
+        return by_date(case_ref, duty, aware, inc, as_of, in_force, boundary, judge)
+
+    panel_era = lambda d: d >= PANEL_FROM
+    before_panel = lambda d: d < PANEL_FROM
 
     # Panel / partners applicability.
     outcome, abuse, status = v["outcome"], v["abuse_neglect"], v["child_status"]
@@ -559,82 +634,111 @@ def audit_case(raw, as_of):
         panel_applies = (outcome in ("died", "seriously harmed")
                          and abuse in ("known", "suspected")
                          and loc in ("in area", "outside england"))
-    out.append(timed_duty(case_ref, "panel-notification", panel_applies, v["aware_date"],
-                          v["panel_notified"], five, as_of))
-    out.append(timed_duty(case_ref, "partners-notification", panel_applies, v["aware_date"],
+    out.append(aware_rule("panel-notification", panel_era, PANEL_FROM, lambda: timed_duty(
+        case_ref, "panel-notification", panel_applies, aware, v["panel_notified"], five, as_of)))
+    out.append(aware_rule("serious-incident-ofsted", before_panel, PANEL_FROM, lambda: timed_duty(
+        case_ref, "serious-incident-ofsted", panel_applies, aware, v["ofsted_notified"], five,
+        as_of)))
+    out.append(timed_duty(case_ref, "partners-notification", panel_applies, aware,
                           v["partners_notified"], five, as_of))
 
-    # Looked-after child death.
+    # Looked-after child and care leaver deaths.
     if outcome in (BLANK, BAD) or status in (BLANK, BAD):
         lac_applies = None
+        leaver_applies = None
     else:
         lac_applies = outcome == "died" and status == "looked after"
-    out.append(timed_duty(case_ref, "lac-death-secretary-of-state", lac_applies,
-                          v["aware_date"], v["sos_notified"], five, as_of))
+        leaver_applies = outcome == "died" and status == "care leaver"
+    out.append(aware_rule("lac-death-secretary-of-state", panel_era, PANEL_FROM, lambda: timed_duty(
+        case_ref, "lac-death-secretary-of-state", lac_applies, aware, v["sos_notified"], five,
+        as_of)))
     out.append(timed_duty(case_ref, "lac-death-ofsted", lac_applies,
-                          v["aware_date"], v["ofsted_notified"], five, as_of))
+                          aware, v["ofsted_notified"], five, as_of))
+    leavers = lambda d: d >= CARE_LEAVERS_FROM
+    for duty, done in (("care-leaver-death-secretary-of-state", "sos_notified"),
+                       ("care-leaver-death-ofsted", "ofsted_notified")):
+        out.append(aware_rule(duty, leavers, CARE_LEAVERS_FROM, lambda duty=duty, done=done:
+                              timed_duty(case_ref, duty, leaver_applies, aware, v[done], five,
+                                         as_of)))
 
     # Rapid review.
     pn, rr = v["panel_notified"], v["rapid_review_sent"]
-    if is_date(pn):
-        out.append(timed_duty(case_ref, "rapid-review", True, pn, rr, fifteen, as_of))
-    elif pn is BAD:
-        out.append(finding(case_ref, "rapid-review", "unknown"))
-    elif panel_applies is None:
-        out.append(finding(case_ref, "rapid-review", "unknown"))
-    elif not panel_applies:
-        out.append(finding(case_ref, "rapid-review", "not_applicable"))
-    elif rr is BAD:
-        out.append(finding(case_ref, "rapid-review", "unknown"))
-    else:
-        out.append(finding(case_ref, "rapid-review", "pending", done=rr))
+
+    def rapid_review():
+        if is_date(pn):
+            return timed_duty(case_ref, "rapid-review", True, pn, rr, fifteen, as_of)
+        if pn is BAD:
+            return finding(case_ref, "rapid-review", "unknown")
+        if panel_applies is None:
+            return finding(case_ref, "rapid-review", "unknown")
+        if not panel_applies:
+            return finding(case_ref, "rapid-review", "not_applicable")
+        if rr is BAD:
+            return finding(case_ref, "rapid-review", "unknown")
+        return finding(case_ref, "rapid-review", "pending", done=rr)
+    out.append(aware_rule("rapid-review", panel_era, PANEL_FROM, rapid_review))
 
     # Panel response (the Panel's duty).
-    if rr is BLANK:
-        out.append(finding(case_ref, "panel-response", "not_applicable"))
-    else:
-        out.append(timed_duty(case_ref, "panel-response", True, rr, v["panel_response"],
-                              fifteen, as_of))
+    def panel_response():
+        if rr is BLANK:
+            return finding(case_ref, "panel-response", "not_applicable")
+        return timed_duty(case_ref, "panel-response", True, rr, v["panel_response"],
+                          fifteen, as_of)
+    out.append(aware_rule("panel-response", panel_era, PANEL_FROM, panel_response))
 
-    # Decision-based duties.
+    # Decision-based duties: a local review or a serious case review, judged by the regime
+    # of the decision date.
     decision = v["decision"]
     if decision is BAD:
         local = None
     elif decision is BLANK:
         local = False
     else:
-        local = decision == "local review"
+        local = decision in ("local review", "serious case review")
+    dd, dn = v["decision_date"], v["decision_notified"]
+    decision_lower = aware if is_date(aware) else inc
+    lcspr = lambda d: d >= arrangements_from
+    scr = lambda d: d < arrangements_from
+
+    def decision_rule(duty, in_force, judge):
+        return by_date(case_ref, duty, dd, decision_lower, as_of, in_force, arrangements_from,
+                       judge)
 
     # review-decision-notice: no numeric deadline.
-    dd, dn = v["decision_date"], v["decision_notified"]
-    if local is None:
-        out.append(finding(case_ref, "review-decision-notice", "unknown"))
-    elif not local:
-        out.append(finding(case_ref, "review-decision-notice", "not_applicable"))
-    elif not is_date(dd) or dn is BAD:
-        out.append(finding(case_ref, "review-decision-notice", "unknown"))
-    elif is_date(dn):
-        out.append(finding(case_ref, "review-decision-notice", "met", dd, None, dn))
-    else:
-        out.append(finding(case_ref, "review-decision-notice", "pending", dd))
+    def notice():
+        if local is None:
+            return finding(case_ref, "review-decision-notice", "unknown")
+        if not local:
+            return finding(case_ref, "review-decision-notice", "not_applicable")
+        if not is_date(dd) or dn is BAD:
+            return finding(case_ref, "review-decision-notice", "unknown")
+        if is_date(dn):
+            return finding(case_ref, "review-decision-notice", "met", dd, None, dn)
+        return finding(case_ref, "review-decision-notice", "pending", dd)
+    out.append(decision_rule("review-decision-notice", lcspr, notice))
 
     # report-before-publication.
     pub, sent = v["published"], v["report_sent"]
-    if local is None:
-        out.append(finding(case_ref, "report-before-publication", "unknown"))
-    elif not local:
-        out.append(finding(case_ref, "report-before-publication", "not_applicable"))
-    elif pub is BAD or sent is BAD:
-        out.append(finding(case_ref, "report-before-publication", "unknown"))
-    elif pub is BLANK:
-        out.append(finding(case_ref, "report-before-publication", "pending", done=sent))
-    else:
-        out.append(deadline(case_ref, "report-before-publication", pub,
-                            add_working_days(pub, -7), sent, as_of))
 
-    # publication.
-    out.append(timed_duty(case_ref, "publication", local, dd, pub,
-                          lambda d: add_months(d, 6), as_of))
+    def before_publication():
+        if local is None:
+            return finding(case_ref, "report-before-publication", "unknown")
+        if not local:
+            return finding(case_ref, "report-before-publication", "not_applicable")
+        if pub is BAD or sent is BAD:
+            return finding(case_ref, "report-before-publication", "unknown")
+        if pub is BLANK:
+            return finding(case_ref, "report-before-publication", "pending", done=sent)
+        return deadline(case_ref, "report-before-publication", pub,
+                        add_working_days(pub, -7), sent, as_of)
+    out.append(decision_rule("report-before-publication", lcspr, before_publication))
+
+    # publication, and the serious case review before the arrangements began.
+    six = lambda d: add_months(d, 6)
+    out.append(decision_rule("publication", lcspr, lambda: timed_duty(
+        case_ref, "publication", local, dd, pub, six, as_of)))
+    out.append(decision_rule("scr-completion", scr, lambda: timed_duty(
+        case_ref, "scr-completion", local, dd, v["review_completed"], six, as_of)))
 
     # publication-period (minimum period).
     unpub = v["unpublished"]
@@ -650,29 +754,66 @@ def audit_case(raw, as_of):
         else:
             st = "met" if as_of >= due else "pending"
             out.append(finding(case_ref, "publication-period", st, pub, due))
+    la = str(raw.get("local_authority") or "").strip()
+    for f in out:
+        f["local_authority"] = la
     return out
 
 
-def audit(records, as_of, referrals=(), referrals_only=False):
+def breach_and_relaxation(f, covid_until):
+    relaxed = (covid_until is not None and f["duty"] in COVID_DUTIES
+               and is_date(f["due_date"]) and COVID_FROM <= f["due_date"] <= covid_until)
+    if relaxed:
+        f["note"] = "timescale relaxed: COVID-19"
+    f["breach"] = "yes" if (f["status"] in ("late", "overdue", "early")
+                            and f["duty"] != "panel-response" and not relaxed) else "no"
+
+
+def note_kind(note):
+    """What the reference and the Rust tool must agree on in a note."""
+    if not note:
+        return ""
+    if note.startswith("not in force"):
+        return note.split(":")[0]
+    if note.startswith("timescale relaxed"):
+        return "timescale relaxed"
+    return "why"
+
+
+def audit(records, as_of, referrals=(), referrals_only=False,
+          arrangements_from=ARRANGEMENTS_DEFAULT, covid_until=None):
+    lo, hi = ARRANGEMENTS_WINDOW
+    if not lo <= arrangements_from <= hi:
+        raise SystemExit(f"arrangements_from {arrangements_from} is outside {lo}..{hi}")
     findings = []
     if not referrals_only:
         for rec in records:
-            findings.extend(audit_case(rec, as_of))
+            findings.extend(audit_case(rec, as_of, arrangements_from))
     if referrals:
         findings.extend(audit_referrals(referrals, records, as_of))
+    for f in findings:
+        f.setdefault("local_authority", "")
+        breach_and_relaxation(f, covid_until)
     order = {d: i for i, d in enumerate(DUTIES + ["referral-followed-up"])}
     findings.sort(key=lambda f: (f["case_ref"], order[f["duty"]]))
     return findings
 
 
-COLUMNS = ["case_ref", "duty", "status", "start", "due", "done", "working_days_late"]
+COLUMNS = ["case_ref", "duty", "status", "start", "due", "done", "working_days_late",
+           "breach", "local_authority", "note"]
+
+
+def neutralise(text):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (DOMAIN.md)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_findings(findings, fh):
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(COLUMNS)
     for f in findings:
-        w.writerow([f[c] for c in COLUMNS])
+        w.writerow([neutralise(f[c]) if c in ("case_ref", "local_authority", "note") else f[c]
+                    for c in COLUMNS])
 
 
 # --------------------------------------------------------------------------------------
@@ -729,6 +870,10 @@ def main(argv=None):
     ap.add_argument("--referrals-only", action="store_true",
                     help="print only the referral-followed-up findings")
     ap.add_argument("--self-test", action="store_true")
+    ap.add_argument("--arrangements-from", dest="arrangements_from",
+                    help="the day the area's safeguarding-partner arrangements began")
+    ap.add_argument("--covid-until", dest="covid_until",
+                    help="switch on the COVID-19 relaxation, ending on this day")
     a = ap.parse_args(argv)
     if a.self_test:
         self_test()
@@ -737,13 +882,21 @@ def main(argv=None):
         ap.error("LOG and --as-of are required")
     as_of = dt.date.fromisoformat(a.as_of)
     referrals = []
+    arrangements = ARRANGEMENTS_DEFAULT
     if a.log.lower().endswith(".toml"):
         records, referrals = read_config(a.log)
+        import tomllib
+        with open(a.log, "rb") as fh:
+            arrangements = tomllib.load(fh).get("arrangements_from", arrangements)
     else:
         records = read_log(a.log, a.sheet)
     for p in a.referrals:
         referrals.extend(referral_records(read_rows(p), p))
-    write_findings(audit(records, as_of, referrals, a.referrals_only), sys.stdout)
+    if a.arrangements_from:
+        arrangements = dt.date.fromisoformat(a.arrangements_from)
+    covid = dt.date.fromisoformat(a.covid_until) if a.covid_until else None
+    write_findings(audit(records, as_of, referrals, a.referrals_only, arrangements, covid),
+                   sys.stdout)
     return 0
 
 
