@@ -92,13 +92,13 @@ fn example_xlsx_with_title_rows_and_mixed_dates_matches_the_reference() {
         assert_eq!(g, w);
     }
     let s = stdout(&o);
-    assert!(s.contains("Cases read: 55"), "{s}");
+    assert!(s.contains("Cases read: 72"), "{s}");
     assert!(
-        s.contains("Rows: read 57 = used 55 + set aside 2 + blank 0"),
+        s.contains("Rows: read 74 = used 72 + set aside 2 + blank 0"),
         "{s}"
     );
     assert!(
-        s.contains("met 176, late 37, overdue 14, pending 22, unknown 27"),
+        s.contains("met 203, late 44, overdue 21, pending 24, unknown 35"),
         "{s}"
     );
 }
@@ -407,7 +407,7 @@ fn referrals_are_cross_checked_against_the_log() {
     );
     let s = stdout(&o);
     assert!(
-        s.contains("Cases read: 55") && s.contains("Referrals cross-checked: 13"),
+        s.contains("Cases read: 72") && s.contains("Referrals cross-checked: 13"),
         "{s}"
     );
     // The referral summaries (free text, Windows-1252) never reach the output (the summary
@@ -482,7 +482,7 @@ fn an_xlsm_workbook_and_a_glob_of_csv_files_are_read() {
         "2026-11-23",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("Rows: read 57 = used 55 + set aside 2 + blank 0"));
+    assert!(stdout(&o).contains("Rows: read 74 = used 72 + set aside 2 + blank 0"));
     assert_eq!(
         sorted_lines(&dir.path().join("out-glob/findings-2026-11-23.csv")),
         want

@@ -28,6 +28,10 @@ REQUIRED = {d: {"met", "late", "overdue", "pending", "not_applicable", "unknown"
             for d in ref.DUTIES}
 REQUIRED["review-decision-notice"] = {"met", "pending", "not_applicable", "unknown"}
 REQUIRED["publication-period"] = {"met", "early", "pending", "not_applicable", "unknown"}
+# Duties of the past regimes (before 29/06/2018; decisions before arrangements_from): every
+# due date has passed by the audit date, so nothing can be pending.
+for _d in ("serious-incident-ofsted", "scr-completion"):
+    REQUIRED[_d] = {"met", "late", "overdue", "not_applicable", "unknown"}
 
 
 def audit(path):
