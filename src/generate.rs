@@ -8,8 +8,14 @@
 //! What is in it, at realistic rates:
 //! - cases spread over `years` years before the as-of date (in date order), in eight fictional
 //!   local authorities; most duties are met, some late, some never done (overdue), and the newest
-//!   cases are still open (pending): the last three rows are always a looked-after child's death
-//!   not yet notified, a case notified to the Panel today, and a rapid review awaiting the Panel;
+//!   cases are still open (pending): the last five rows are always two care leavers' deaths not
+//!   yet notified (one overdue, one pending), a rapid review awaiting the Panel, a case notified to the Panel today, and a
+//!   looked-after child's death not yet notified;
+//! - each year's law (the dates from `rules/baseline.toml`): before 29 June 2018 serious
+//!   incidents go to Ofsted (no Panel, no rapid review); reviews decided before the area's
+//!   arrangements began are serious case reviews (`SCR`) with a completion date; care leavers'
+//!   deaths (`CL`, `Former relevant child`) are notified from 15 December 2023; so a log over
+//!   `--years 12` replays 2015-2026;
 //! - looked-after children's deaths, Panel notifications that were not required, rapid reviews,
 //!   Panel responses, review decisions (local, national, none, other learning), local reviews with
 //!   reviewers, reports sent and published (a few scheduled after the as-of date), and reports
@@ -260,7 +266,7 @@ const STATUS_WORDS: [&[&str]; 7] = [
     &["looked after", "Looked After", "LAC", "CLA"],
     &["care leaver", "Care leaver", "CL", "Former relevant child"],
 ];
-const STATUS_WEIGHTS: [u32; 7] = [20, 12, 5, 25, 23, 15, 4];
+const STATUS_WEIGHTS: [u32; 7] = [20, 12, 5, 25, 23, 15, 6];
 const CPP: usize = 4;
 const LOOKED_AFTER: usize = 5;
 const CARE_LEAVER: usize = 6;
@@ -451,6 +457,10 @@ enum Open {
     NotifiedToday,
     /// The rapid review went to the Panel last week; no answer yet.
     AwaitingPanel,
+    /// A care leaver died; the LA learnt of it three working days ago and has told no one.
+    CareLeaverDeathNotYetNotified,
+    /// A care leaver died; the LA learnt of it eight working days ago and has told no one.
+    CareLeaverDeathOverdue,
 }
 
 /// Streams the rows of a synthetic log.
@@ -625,6 +635,8 @@ impl Generator {
         };
         f.aware = Some(aware);
         let open = match self.opts.cases - i {
+            5 => Some(Open::CareLeaverDeathOverdue),
+            4 => Some(Open::CareLeaverDeathNotYetNotified),
             3 => Some(Open::AwaitingPanel),
             2 => Some(Open::NotifiedToday),
             1 => Some(Open::LacDeathNotYetNotified),
@@ -642,6 +654,15 @@ impl Generator {
             Some(Open::AwaitingPanel) => {
                 f.aware = self.wd_before(as_of, 25);
                 (f.outcome, f.abuse, f.location) = (HARMED, 1, 1);
+            }
+            Some(open @ (Open::CareLeaverDeathNotYetNotified | Open::CareLeaverDeathOverdue)) => {
+                let days = if open == Open::CareLeaverDeathOverdue {
+                    8
+                } else {
+                    3
+                };
+                f.aware = self.wd_before(as_of, days);
+                (f.outcome, f.abuse, f.status, f.location) = (DIED, NOT_SUSPECTED, CARE_LEAVER, 1);
             }
             None => {}
         }
@@ -668,12 +689,18 @@ impl Generator {
         if f.outcome == DIED
             && (f.status == LOOKED_AFTER || (f.status == CARE_LEAVER && care_leaver_era))
         {
+            // A new duty (care leavers, from WT 2023) is missed more often.
+            let rates = if f.status == CARE_LEAVER {
+                (500, 250)
+            } else {
+                (800, 150)
+            };
             if panel_era {
-                f.sos = self.event(rng, f.aware, (1, 5, 15), (800, 150));
+                f.sos = self.event(rng, f.aware, (1, 5, 15), rates);
             }
             f.ofsted = f
                 .ofsted
-                .or_else(|| self.event(rng, f.aware, (1, 5, 15), (800, 150)));
+                .or_else(|| self.event(rng, f.aware, (1, 5, 15), rates));
         }
         f.rapid_review = self.event(rng, f.panel, (5, 15, 30), (800, 150));
         f.response = self.event(rng, f.rapid_review, (5, 15, 35), (750, 200));
@@ -738,7 +765,11 @@ impl Generator {
             }
         }
         match open {
-            Some(Open::LacDeathNotYetNotified) => {
+            Some(
+                Open::LacDeathNotYetNotified
+                | Open::CareLeaverDeathNotYetNotified
+                | Open::CareLeaverDeathOverdue,
+            ) => {
                 (f.panel, f.partners, f.sos, f.ofsted) = (None, None, None, None);
                 (f.rapid_review, f.response) = (None, None);
             }

@@ -118,7 +118,10 @@ fn a_historical_replay_over_2015_to_2026_gives_each_years_law() {
     assert!(timed("publication", &|y| y >= 2020) > 5);
     assert_eq!(timed("scr-completion", &|y| y >= 2020), 0);
     // Care leavers from 15/12/2023.
-    assert_eq!(timed("care-leaver-death-secretary-of-state", &|y| y <= 2022), 0);
+    assert_eq!(
+        timed("care-leaver-death-secretary-of-state", &|y| y <= 2022),
+        0
+    );
     assert_eq!(timed("care-leaver-death-ofsted", &|y| y <= 2022), 0);
     assert!(timed("care-leaver-death-ofsted", &|y| y >= 2024) > 0);
     // Every pre-2018 Panel finding that is not applicable says why.
