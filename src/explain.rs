@@ -299,18 +299,18 @@ fn regime_line(audit: &Audit, case: &Case, duty: &Duty) -> String {
         )
         }
     };
-    let judged = rules.periods.iter().enumerate().find(|(_, p)| {
+    let contains = |i: usize| {
+        let p = &rules.periods[i];
         p.judged_by == force.judged_by
             && p.from.is_none_or(|b| rules.bound(b) <= date)
             && p.until.is_none_or(|b| date < rules.bound(b))
-    });
-    let in_force = force.periods.iter().any(|&i| {
-        let p = &rules.periods[i];
-        p.from.is_none_or(|b| rules.bound(b) <= date)
-            && p.until.is_none_or(|b| date < rules.bound(b))
-    });
+    };
+    // The duty's own period that holds the date, else any period that does.
+    let own = force.periods.iter().copied().find(|&i| contains(i));
+    let in_force = own.is_some();
+    let judged = own.or_else(|| (0..rules.periods.len()).find(|&i| contains(i)));
     let regime = judged
-        .map(|(i, _)| rules.period_text(i))
+        .map(|i| rules.period_text(i))
         .unwrap_or_else(|| "no period of the rules".to_string());
     format!(
         "  Law by date: {label} {} falls in {regime}: {}\n",

@@ -215,6 +215,23 @@ fn arrangements_from_and_the_covid_relaxation_agree_with_the_reference() {
         .filter(|r| r[5].starts_with("timescale relaxed"))
         .count();
     assert!(relaxed > 0, "the example log has due dates in 2020");
+    let relaxed_case = got
+        .iter()
+        .find(|r| r[5].starts_with("timescale relaxed"))
+        .map(|r| r[0].clone())
+        .unwrap();
+    let o = run(&[
+        "explain",
+        "--config",
+        dir.path().join("config.toml").to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        &relaxed_case,
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(text.contains("Relaxed period ON"), "{text}");
+    assert!(text.contains("Law by date:"), "{text}");
     let want = reference(&[
         "fixtures/example/incident-log.csv",
         "--as-of",
@@ -225,6 +242,32 @@ fn arrangements_from_and_the_covid_relaxation_agree_with_the_reference() {
         "2021-03-31",
     ]);
     assert_eq!(comparable(got), comparable(want));
+}
+
+#[test]
+fn explain_says_which_regime_judged_each_duty() {
+    let o = run(&[
+        "explain",
+        "--log",
+        "fixtures/example/incident-log.csv",
+        "--as-of",
+        "2026-11-23",
+        "NS-2018-001",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        text.contains(
+            "Law by date: Date LA became aware Thu 28/06/2018 falls in Working Together 2015"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Status: not_applicable (not in force before 29/06/2018: the Panel did not exist)"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -179,9 +179,9 @@ impl Finding {
                 .duties
                 .get(self.duty as usize)
                 .is_some_and(|d| d.breach)
-            && !self
+            && self
                 .due
-                .is_some_and(|due| rules.relaxation_at(self.duty as usize, due).is_some())
+                .is_none_or(|due| rules.relaxation_at(self.duty as usize, due).is_none())
     }
 
     /// The findings file's `note`: why the duty is `not_applicable` or `unknown`, or that its
