@@ -320,9 +320,9 @@ source = "s"
             ]
         }]
     );
-    assert!(d
-        .applies_text
-        .contains("`panel-notification` is late or overdue"));
+    // Named by its title, as every director-facing text names duties.
+    let wanted = format!("\"{}\" is late or overdue", rules.duties[0].title);
+    assert!(d.applies_text.contains(&wanted), "{}", d.applies_text);
     let e = with_overlay(
         r#"
 [[duty]]
