@@ -60,6 +60,9 @@ struct RawSource {
     values: BTreeMap<String, BTreeMap<String, String>>,
     /// "1900" (default) or "1904".
     date_system: Option<String>,
+    /// Canonical fields this log does not keep (a decision, not an accident).
+    #[serde(default)]
+    absent: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -310,6 +313,8 @@ impl Config {
                 columns: s.columns.clone(),
                 values: s.values.clone(),
                 date1904,
+                absent: s.absent.clone(),
+                strict: true,
             });
         }
         let out_dir = Self::resolve(

@@ -5,10 +5,18 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use super::header::{self, Target, SCAN_ROWS};
-use super::{io_error, sheet_suffix, Cell, IngestError, RowSink, SourceSpec, TableInfo};
+use super::table::{no_header, Table};
+use super::{io_error, Cell, IngestError, RowSink, SourceSpec};
 
-/// Decodes file bytes to text: UTF-8 (BOM stripped) or, failing that, Windows-1252.
+/// Decodes file bytes to text: UTF-16 (with a byte-order mark, or without one when every
+/// other byte is zero, as some case-management exports write it), UTF-8 (BOM stripped) or,
+/// failing that, Windows-1252 as Excel saves it.
 pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    if let Some(enc) = utf16(bytes) {
+        let (text, _, _) = enc.decode(bytes);
+        // encoding_rs strips the BOM it sniffs; one without a BOM decodes as it is.
+        return Cow::Owned(text.into_owned());
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Cow::Borrowed(s),
@@ -16,6 +24,31 @@ pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
             text
         }
+    }
+}
+
+/// UTF-16 by its byte-order mark, or by its zero bytes: text that is mostly ASCII has a zero
+/// in every high byte.
+fn utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some(encoding_rs::UTF_16LE);
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some(encoding_rs::UTF_16BE);
+    }
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let zeros = |offset: usize| head.iter().skip(offset).step_by(2).filter(|b| **b == 0).count();
+    let (even, odd) = (zeros(0), zeros(1));
+    if odd * 10 >= pairs * 9 && even * 10 < pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs * 9 && odd * 10 < pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
     }
 }
 
@@ -65,7 +98,7 @@ pub(super) fn read(
     sink: &mut dyn RowSink,
 ) -> Result<(), IngestError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(name, e))?;
-    if looks_binary(&bytes) {
+    if utf16(&bytes).is_none() && looks_binary(&bytes) {
         return Err(IngestError::WrongFormat {
             file: name.to_string(),
             ext: "CSV".to_string(),
@@ -87,6 +120,68 @@ fn looks_binary(bytes: &[u8]) -> bool {
     head.contains(&0) || head.starts_with(b"%PDF") || head.starts_with(b"PK\x03\x04")
 }
 
+/// Line breaks in `bytes` (CRLF, LF or a lone CR each count once).
+fn line_breaks(bytes: &[u8]) -> u32 {
+    let mut n = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => n += 1,
+            b'\r' => {
+                n += 1;
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    n
+}
+
+/// Records with the row number Excel shows for each: one row per record, however many lines
+/// a quoted cell spans, and one row for each blank line (which the csv crate skips).
+struct Rows<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    bytes: &'a [u8],
+    /// Where the previous record ended.
+    end: usize,
+    row: u32,
+}
+
+impl Rows<'_> {
+    fn next(&mut self, record: &mut csv::StringRecord) -> Result<Option<u32>, csv::Error> {
+        if !self.reader.read_record(record)? {
+            return Ok(None);
+        }
+        let start = record
+            .position()
+            .map(|p| p.byte() as usize)
+            .unwrap_or(self.end)
+            .min(self.bytes.len());
+        // The record's span begins with any blank lines before it: its content starts after them.
+        let content = start
+            + self.bytes[start..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        // From the end of the previous record's content, the first line break ends it; each
+        // one after that is a blank row (before the first record, every one is).
+        let gap = &self.bytes[self.end.min(start)..content];
+        let first = self.row == 0;
+        self.row += line_breaks(gap).saturating_sub(u32::from(!first)) + 1;
+        // The reader stops after the terminator (LF) or inside it (after the CR of CRLF): step
+        // back over it so that the gap before the next record holds it whole.
+        let after = (self.reader.position().byte() as usize).min(self.bytes.len());
+        self.end = match after.checked_sub(1).map(|i| self.bytes[i]) {
+            Some(b'\r' | b'\n') => after - 1,
+            _ => after,
+        };
+        Ok(Some(self.row))
+    }
+}
+
 pub(super) fn read_text(
     text: &str,
     delimiter: u8,
@@ -96,11 +191,17 @@ pub(super) fn read_text(
     targets: &[Target],
     sink: &mut dyn RowSink,
 ) -> Result<(), IngestError> {
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
+    let mut rows = Rows {
+        reader,
+        bytes: text.as_bytes(),
+        end: 0,
+        row: 0,
+    };
     let csv_error = |e: csv::Error| IngestError::Corrupt {
         file: name.to_string(),
         reason: e.to_string(),
@@ -108,9 +209,11 @@ pub(super) fn read_text(
     // Buffer the first rows to find the header.
     let mut head: Vec<(u32, csv::StringRecord)> = Vec::new();
     let mut record = csv::StringRecord::new();
-    while head.len() < SCAN_ROWS && reader.read_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map(|p| p.line() as u32).unwrap_or(0);
-        head.push((line, record.clone()));
+    while head.len() < SCAN_ROWS {
+        match rows.next(&mut record).map_err(csv_error)? {
+            Some(line) => head.push((line, record.clone())),
+            None => break,
+        }
     }
     let head_cells: Vec<Vec<Cell>> = head
         .iter()
@@ -119,74 +222,31 @@ pub(super) fn read_text(
     let Some(found) = header::find(&head_cells, targets) else {
         return Err(no_header(name, None, targets, head.len()));
     };
-    check_required(name, &None, targets, &found.columns)?;
-    let table = sink.table(TableInfo {
-        file: name.to_string(),
-        sheet: None,
-        header_row: head[found.row].0,
-        columns: found.columns.clone(),
+    let mut table = Table::start(
+        sink,
+        name,
+        None,
         source,
-    });
-    let emit = |line: u32, rec: &csv::StringRecord, sink: &mut dyn RowSink| {
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            sink.blank(table, line);
-            return;
-        }
-        let cells: Vec<Cell> = found
-            .columns
-            .iter()
-            .map(|col| match col {
-                Some(c) => rec.get(c.index).map(Cell::Text).unwrap_or(Cell::Empty),
-                None => Cell::Empty,
-            })
-            .collect();
-        sink.row(table, line, &cells);
+        targets,
+        head[found.row].0,
+        &head_cells[found.row],
+        found.columns,
+    )?;
+    let mut emit = |line: u32, rec: &csv::StringRecord, sink: &mut dyn RowSink| {
+        let blank = rec.iter().all(|f| f.trim().is_empty());
+        table.row(
+            sink,
+            line,
+            blank,
+            |i| rec.get(i).map(Cell::Text).unwrap_or(Cell::Empty),
+            || rec.iter().map(Cell::Text).collect(),
+        )
     };
     for (line, rec) in &head[found.row + 1..] {
-        emit(*line, rec, sink);
+        emit(*line, rec, sink)?;
     }
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map(|p| p.line() as u32).unwrap_or(0);
-        emit(line, &record, sink);
-    }
-    Ok(())
-}
-
-pub(super) fn no_header(
-    name: &str,
-    sheet: Option<String>,
-    targets: &[Target],
-    scanned: usize,
-) -> IngestError {
-    let looked_for: Vec<String> = targets
-        .iter()
-        .filter(|t| t.required)
-        .filter_map(|t| t.display.first().map(|d| format!("`{d}`")))
-        .collect();
-    IngestError::NoHeader {
-        file: name.to_string(),
-        sheet: sheet_suffix(&sheet),
-        scanned: scanned.min(SCAN_ROWS),
-        looked_for: looked_for.join(", "),
-    }
-}
-
-pub(super) fn check_required(
-    name: &str,
-    sheet: &Option<String>,
-    targets: &[Target],
-    columns: &[Option<super::Column>],
-) -> Result<(), IngestError> {
-    for (t, c) in targets.iter().zip(columns) {
-        if t.required && c.is_none() {
-            let labels: Vec<String> = t.display.iter().map(|d| format!("`{d}`")).collect();
-            return Err(IngestError::MissingColumn {
-                file: name.to_string(),
-                sheet: sheet_suffix(sheet),
-                field: t.name.clone(),
-                looked_for: labels.join(" or "),
-            });
-        }
+    while let Some(line) = rows.next(&mut record).map_err(csv_error)? {
+        emit(line, &record, sink)?;
     }
     Ok(())
 }
@@ -208,5 +268,103 @@ mod tests {
         assert_eq!(sniff_delimiter("a\tb\n1\t2", "csv"), b'\t');
         assert_eq!(sniff_delimiter("\"a;x\",b,c", "csv"), b',');
         assert_eq!(sniff_delimiter("a,b", "tsv"), b'\t');
+    }
+}
+
+#[cfg(test)]
+mod excel_rows {
+    use super::*;
+    use crate::ingest::{TableInfo, Target};
+
+    #[derive(Default)]
+    struct Rows {
+        header: u32,
+        rows: Vec<(u32, String)>,
+        blanks: Vec<u32>,
+        notices: Vec<String>,
+    }
+
+    impl RowSink for Rows {
+        fn table(&mut self, info: TableInfo) -> usize {
+            self.header = info.header_row;
+            0
+        }
+        fn row(&mut self, _t: usize, row: u32, cells: &[Cell<'_>]) {
+            let first = match cells[0] {
+                Cell::Text(s) => s.to_string(),
+                _ => String::new(),
+            };
+            self.rows.push((row, first));
+        }
+        fn blank(&mut self, _t: usize, row: u32) {
+            self.blanks.push(row);
+        }
+        fn notice(&mut self, text: String) {
+            self.notices.push(text);
+        }
+    }
+
+    fn read(text: &str) -> Rows {
+        let targets = vec![
+            Target::new("case_ref", &["Case reference"], true),
+            Target::new("aware_date", &["Date LA became aware"], true),
+        ];
+        let mut sink = Rows::default();
+        read_text(
+            text,
+            b',',
+            "t.csv",
+            &SourceSpec::default(),
+            0,
+            &targets,
+            &mut sink,
+        )
+        .unwrap();
+        sink
+    }
+
+    /// Excel shows one row per record and one per blank line; a quoted cell over several
+    /// lines is one row.
+    #[test]
+    fn row_numbers_are_the_rows_excel_shows() {
+        let text = "Title\r\n\r\nCase reference,Date LA became aware\r\nA-1,01/02/2024\r\n\r\n\r\n\"A-2\nsecond line\",01/02/2024\r\nA-3,\"x\r\ny\r\nz\"\r\n,\r\nA-4,01/02/2024";
+        let r = read(text);
+        assert_eq!(r.header, 3);
+        let rows: Vec<u32> = r.rows.iter().map(|x| x.0).collect();
+        assert_eq!(rows, [4, 7, 8, 10]);
+        assert_eq!(r.blanks, [9]);
+        let lf = read(&text.replace("\r\n", "\n"));
+        assert_eq!(lf.rows.iter().map(|x| x.0).collect::<Vec<_>>(), rows);
+        let leading = read("\n\nCase reference,Date LA became aware\nA-1,x\n");
+        assert_eq!(leading.header, 3);
+        assert_eq!(leading.rows[0].0, 4);
+    }
+
+    #[test]
+    fn a_second_header_row_is_a_header_not_a_case() {
+        let r = read("Case reference,Date LA became aware\nA-1,x\nDate LA became aware,Case reference\nx,A-2\n");
+        assert_eq!(
+            r.rows,
+            [(2, "A-1".to_string()), (4, "A-2".to_string())],
+            "the second table maps its own columns"
+        );
+        assert_eq!(r.notices.len(), 1);
+        assert!(r.notices[0].contains("row 3"), "{}", r.notices[0]);
+    }
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let text = "Case reference,Date LA became aware\r\nA-1,01/02/2024\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        for bytes in [
+            [b"\xFF\xFE".as_slice(), &le].concat(),
+            le.clone(),
+            [b"\xFE\xFF".as_slice(), &be].concat(),
+            be.clone(),
+        ] {
+            assert_eq!(decode(&bytes), text);
+        }
+        assert_eq!(decode(b"a,b\x00"), "a,b\x00");
     }
 }

@@ -13,6 +13,8 @@ pub struct Target {
     pub labels: Vec<String>,
     /// The table is unusable without it.
     pub required: bool,
+    /// The label a configuration gave for it: a table without that column is refused.
+    pub configured: Option<String>,
 }
 
 impl Target {
@@ -22,6 +24,7 @@ impl Target {
             display: Vec::new(),
             labels: Vec::new(),
             required,
+            configured: None,
         };
         for l in labels {
             t.add_label(l);
@@ -42,6 +45,7 @@ impl Target {
         self.labels.clear();
         self.display.clear();
         self.add_label(label);
+        self.configured = Some(label.to_string());
     }
 }
 
@@ -81,6 +85,57 @@ pub fn map_row(cells: &[Cell], targets: &[Target]) -> Vec<Option<Column>> {
             })
         })
         .collect()
+}
+
+/// The header cells of a row that hold text: every column a table has, as written.
+pub fn header_columns(cells: &[Cell]) -> Vec<Column> {
+    cells
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            Cell::Text(s) if !s.trim().is_empty() => Some(Column {
+                index: i,
+                label: s.trim().to_string(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The headers most like `label` (ignoring case, spaces and punctuation), best first: at most
+/// three, and only those at least a little alike.
+pub fn nearest<'h>(label: &str, headers: impl IntoIterator<Item = &'h str>) -> Vec<String> {
+    let want = normalise_label(label);
+    let mut scored: Vec<(f64, String)> = headers
+        .into_iter()
+        .map(|h| {
+            let n = normalise_label(h);
+            let mut score = strsim::normalized_damerau_levenshtein(&want, &n);
+            if !want.is_empty() && !n.is_empty() && (n.contains(&want) || want.contains(&n)) {
+                score = score.max(0.6);
+            }
+            (score, h.to_string())
+        })
+        .filter(|(s, _)| *s >= 0.3)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().take(3).map(|(_, h)| h).collect()
+}
+
+/// A cheap first test of whether a row after the header is the header again (two logs pasted
+/// into one sheet): its cell in the first mapped column is one of the labels looked for.
+pub fn may_be_header(key: &Cell, targets: &[Target]) -> bool {
+    let Cell::Text(s) = key else {
+        return false;
+    };
+    let n = normalise_label(s);
+    !n.is_empty() && targets.iter().any(|t| t.labels.contains(&n))
+}
+
+/// The full test: the row maps at least two targets. Returns its mapping when it does.
+pub fn header_again(cells: &[Cell], targets: &[Target]) -> Option<Vec<Option<Column>>> {
+    let columns = map_row(cells, targets);
+    (columns.iter().filter(|c| c.is_some()).count() >= 2).then_some(columns)
 }
 
 /// Finds the header row among the first rows: the row matching the most targets, at least two,

@@ -8,6 +8,7 @@ pub mod csv_reader;
 mod header;
 mod limits;
 pub mod sheet_reader;
+mod table;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -59,6 +60,11 @@ pub struct SourceSpec {
     pub values: BTreeMap<String, BTreeMap<String, String>>,
     /// Plain numbers in date columns count from 1904 (old Mac Excel).
     pub date1904: bool,
+    /// Canonical fields the configuration says this log does not keep (`absent = [...]`).
+    pub absent: Vec<String>,
+    /// From a configuration file: a canonical field the log lacks is refused unless `absent`
+    /// lists it. A log given on the command line is only told.
+    pub strict: bool,
 }
 
 /// Where a table (a CSV file or one sheet of a workbook) came from and how its columns map.
@@ -72,6 +78,8 @@ pub struct TableInfo {
     pub columns: Vec<Option<Column>>,
     /// Index of the source spec this table belongs to.
     pub source: usize,
+    /// Every header cell of the header row, as written (for messages and `inspect`).
+    pub headers: Vec<Column>,
 }
 
 /// A column of a table.
@@ -143,6 +151,15 @@ pub enum IngestError {
         scanned: usize,
         looked_for: String,
     },
+    #[error("{file}{sheet}: the configuration maps `{field}` to the column `{label}`, but the header row (row {row}) has no such column. Closest headers: {nearest}. Correct [sources.columns] {field} in the configuration (matching ignores case, spaces and punctuation).")]
+    MappedColumnMissing {
+        file: String,
+        sheet: String,
+        row: u32,
+        field: String,
+        label: String,
+        nearest: String,
+    },
     #[error("{file}{sheet}: required column `{field}` not found. Looked for a header labelled {looked_for}. Name it in the configuration ([sources.columns] {field} = \"<your header>\").")]
     MissingColumn {
         file: String,
@@ -150,6 +167,13 @@ pub enum IngestError {
         field: String,
         looked_for: String,
     },
+}
+
+impl IngestError {
+    /// The configuration does not fit the file (exit 2), rather than the file being unreadable.
+    pub fn is_config(&self) -> bool {
+        matches!(self, IngestError::MappedColumnMissing { .. })
+    }
 }
 
 /// Sheet part of an error message.
@@ -168,20 +192,39 @@ pub trait RowSink {
     fn row(&mut self, table: usize, row: u32, cells: &[Cell<'_>]);
     /// A row with nothing in it.
     fn blank(&mut self, table: usize, row: u32);
+    /// Something the reader did that the user must be told (a hidden sheet not read, a header
+    /// row repeated). Never holds cell contents beyond header labels.
+    fn notice(&mut self, _text: String) {}
 }
 
-/// Expands a source's path (which may be a glob) to files, sorted.
+/// Expands a source's path (which may be a glob) to files, sorted. A path that exists is that
+/// file, even when its name has `[` or `]` in it (`log [2024].csv`); a file the pattern matches
+/// but that cannot be read is an error, never skipped.
 pub fn expand(path: &Path) -> Result<Vec<PathBuf>, IngestError> {
     let text = path.to_string_lossy();
+    if path.exists() {
+        return Ok(vec![path.to_path_buf()]);
+    }
     if text.contains(['*', '?', '[']) {
-        let mut files: Vec<PathBuf> = glob::glob(&text)
-            .map_err(|e| IngestError::Io {
-                file: text.to_string(),
-                reason: e.to_string(),
-            })?
-            .filter_map(Result::ok)
-            .filter(|p| p.is_file())
-            .collect();
+        let mut files = Vec::new();
+        let matches = glob::glob(&text).map_err(|e| IngestError::Io {
+            file: text.to_string(),
+            reason: format!("{e}; a literal `[` or `]` in a name is written `[[]` or `[]]`"),
+        })?;
+        for m in matches {
+            let p = m.map_err(|e| IngestError::Io {
+                file: e.path().display().to_string(),
+                reason: format!("matched by {text} but cannot be read: {}", e.error()),
+            })?;
+            if p.is_dir() {
+                continue;
+            }
+            std::fs::File::open(&p).map_err(|e| IngestError::Io {
+                file: p.display().to_string(),
+                reason: format!("matched by {text} but cannot be read: {e}"),
+            })?;
+            files.push(p);
+        }
         files.sort();
         if files.is_empty() {
             return Err(IngestError::NoMatch {
@@ -189,8 +232,6 @@ pub fn expand(path: &Path) -> Result<Vec<PathBuf>, IngestError> {
             });
         }
         Ok(files)
-    } else if path.exists() {
-        Ok(vec![path.to_path_buf()])
     } else {
         Err(IngestError::Missing {
             file: text.to_string(),

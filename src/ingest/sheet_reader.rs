@@ -5,9 +5,9 @@ use std::path::Path;
 
 use calamine::{open_workbook_auto, Data, DataRef, Reader, Sheets};
 
-use super::csv_reader::{check_required, no_header};
 use super::header::{self, Target, SCAN_ROWS};
-use super::{io_error, Cell, IngestError, RowSink, SourceSpec, TableInfo};
+use super::table::{no_header, Table};
+use super::{io_error, Cell, IngestError, RowSink, SourceSpec};
 
 /// What the first bytes of a file say it is.
 pub fn sniff(bytes: &[u8]) -> &'static str {
@@ -114,6 +114,16 @@ pub(super) fn read(
     let mut book =
         guarded(name, || open_workbook_auto(path))?.map_err(|e| calamine_error(name, path, e))?;
     let names = book.sheet_names();
+    let hidden: Vec<(String, &'static str)> = book
+        .sheets_metadata()
+        .iter()
+        .filter_map(|m| match m.visible {
+            calamine::SheetVisible::Visible => None,
+            calamine::SheetVisible::Hidden => Some((m.name.clone(), "hidden")),
+            calamine::SheetVisible::VeryHidden => Some((m.name.clone(), "very hidden")),
+        })
+        .collect();
+    let how_hidden = |n: &str| hidden.iter().find(|(h, _)| h == n).map(|(_, how)| *how);
     let wanted: Vec<String> = match &spec.sheet {
         Some(s) => {
             let found = names
@@ -121,7 +131,14 @@ pub(super) fn read(
                 .find(|n| n.trim().eq_ignore_ascii_case(s.trim()))
                 .cloned();
             match found {
-                Some(n) => vec![n],
+                Some(n) => {
+                    if let Some(how) = how_hidden(&n) {
+                        sink.notice(format!(
+                            "{name}: sheet `{n}` is {how} in the workbook; read because the configuration names it"
+                        ));
+                    }
+                    vec![n]
+                }
                 None => {
                     return Err(IngestError::NoSheet {
                         file: name.to_string(),
@@ -131,7 +148,20 @@ pub(super) fn read(
                 }
             }
         }
-        None => names.clone(),
+        // Hidden sheets are never audited silently: they are left out, and the user told.
+        None => names
+            .iter()
+            .filter(|n| match how_hidden(n) {
+                Some(how) => {
+                    sink.notice(format!(
+                        "{name}: sheet `{n}` is {how} in the workbook and was not read; to audit it, name it in the configuration (sheet = \"{n}\")"
+                    ));
+                    false
+                }
+                None => true,
+            })
+            .cloned()
+            .collect(),
     };
     let mut used = 0;
     let mut first_error = None;
@@ -530,16 +560,17 @@ fn read_cells(
     let Some(found) = header::find(&head, targets) else {
         return Err(no_header(name, sheet_name, targets, head.len()));
     };
-    check_required(name, &sheet_name, targets, &found.columns)?;
     let header_row = row0 + found.row as u32;
-    let table = sink.table(TableInfo {
-        file: name.to_string(),
-        sheet: sheet_name,
-        header_row: header_row + 1,
-        columns: found.columns.clone(),
+    let mut table = Table::start(
+        sink,
+        name,
+        sheet_name,
         source,
-    });
-    let mut out: Vec<Cell> = Vec::with_capacity(targets.len());
+        targets,
+        header_row + 1,
+        &head[found.row],
+        found.columns,
+    )?;
     let mut next = rows.partition_point(|x| x.0 <= header_row);
     for r in header_row + 1..=last_row {
         let here = match rows.get(next) {
@@ -549,21 +580,28 @@ fn read_cells(
             }
             _ => &[],
         };
-        if here.iter().all(|c| to_cell(c.get_value()).is_blank()) {
-            sink.blank(table, r + 1);
-            continue;
-        }
-        out.clear();
-        out.extend(found.columns.iter().map(|col| {
-            match col {
-                Some(col) => here
-                    .binary_search_by_key(&(col.index as u32), |c| c.get_position().1)
+        let blank = here.iter().all(|c| to_cell(c.get_value()).is_blank());
+        table.row(
+            sink,
+            r + 1,
+            blank,
+            |col| {
+                here.binary_search_by_key(&(col as u32), |c| c.get_position().1)
                     .map(|i| to_cell(here[i].get_value()))
-                    .unwrap_or(Cell::Empty),
-                None => Cell::Empty,
-            }
-        }));
-        sink.row(table, r + 1, &out);
+                    .unwrap_or(Cell::Empty)
+            },
+            || {
+                let mut out = Vec::new();
+                for c in here {
+                    let col = c.get_position().1 as usize;
+                    if out.len() <= col {
+                        out.resize(col + 1, Cell::Empty);
+                    }
+                    out[col] = to_cell(c.get_value());
+                }
+                out
+            },
+        )?;
     }
     Ok(())
 }
@@ -609,27 +647,35 @@ fn read_range(
     let Some(found) = header::find(&head, targets) else {
         return Err(no_header(name, sheet_name, targets, head.len()));
     };
-    check_required(name, &sheet_name, targets, &found.columns)?;
-    let table = sink.table(TableInfo {
-        file: name.to_string(),
-        sheet: sheet_name,
-        header_row: row0 + found.row as u32 + 1,
-        columns: found.columns.clone(),
+    let mut table = Table::start(
+        sink,
+        name,
+        sheet_name,
         source,
-    });
-    let mut cells: Vec<Cell> = Vec::with_capacity(targets.len());
+        targets,
+        row0 + found.row as u32 + 1,
+        &head[found.row],
+        found.columns,
+    )?;
     for (i, r) in range.rows().enumerate().skip(found.row + 1) {
         let line = row0 + i as u32 + 1;
-        if r.iter().all(|d| to_cell(d).is_blank()) {
-            sink.blank(table, line);
-            continue;
-        }
-        cells.clear();
-        cells.extend(found.columns.iter().map(|col| match col {
-            Some(c) if c.index >= col0 => r.get(c.index - col0).map(to_cell).unwrap_or(Cell::Empty),
-            _ => Cell::Empty,
-        }));
-        sink.row(table, line, &cells);
+        let blank = r.iter().all(|d| to_cell(d).is_blank());
+        table.row(
+            sink,
+            line,
+            blank,
+            |c| {
+                c.checked_sub(col0)
+                    .and_then(|j| r.get(j))
+                    .map(to_cell)
+                    .unwrap_or(Cell::Empty)
+            },
+            || {
+                std::iter::repeat_n(Cell::Empty, col0)
+                    .chain(r.iter().map(to_cell))
+                    .collect()
+            },
+        )?;
     }
     Ok(())
 }
@@ -637,6 +683,7 @@ fn read_range(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::TableInfo;
 
     /// The two columns every incident log must have.
     fn log_targets() -> Vec<Target> {
