@@ -34,6 +34,8 @@ pub struct Audit {
     /// One per case and duty, cases in case-reference order, duties in rules order.
     pub findings: Vec<Finding>,
     pub tally: Tally,
+    /// Fields a duty needs that a source's log has no column for, and what each cost.
+    pub missing: Vec<cases::columns::MissingColumn>,
 }
 
 /// Loads the rules and calendar a configuration asks for.
@@ -66,6 +68,9 @@ pub fn run_observed(
     let (rules, calendar) = prepare(config)?;
     on_stage("reading the logs");
     let mut cases = cases::read_sources(&rules.schema, &config.sources, as_of)?;
+    // A configured log without a column a duty needs is refused unless it says so.
+    cases::columns::refusal(&cases, &config.sources, &rules)
+        .map_err(|m| AuditError::Config(config.invalid(m)))?;
     on_stage(&format!(
         "evaluating {} cases against {} duties",
         cases.cases.len(),
@@ -86,6 +91,7 @@ pub fn run_observed(
     )
     .map_err(|e| AuditError::Input(cases::ReadError::Ingest(e)))?;
     let tally = Tally::of(&findings, &rules);
+    let missing = cases::columns::missing_columns(&cases, &config.sources, &rules, &findings);
     Ok(Audit {
         as_of,
         rules,
@@ -93,6 +99,7 @@ pub fn run_observed(
         cases,
         findings,
         tally,
+        missing,
     })
 }
 

@@ -141,7 +141,8 @@ fn log() -> impl Strategy<Value = Log> {
         })
 }
 
-/// Writes the log as CSV; returns the 1-based line on which each data row starts.
+/// Writes the log as CSV; returns the row Excel shows each data row on (one row per record,
+/// however many lines a quoted cell spans).
 fn write(log: &Log, path: &Path) -> Vec<u32> {
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
@@ -153,10 +154,8 @@ fn write(log: &Log, path: &Path) -> Vec<u32> {
     w.write_record(log.order.iter().map(|&i| COLUMNS[i]))
         .unwrap();
     let mut starts = Vec::new();
-    for l in &log.lines {
-        w.flush().unwrap();
-        let so_far = w.get_ref();
-        starts.push(so_far.iter().filter(|b| **b == b'\n').count() as u32 + 1);
+    for (i, l) in log.lines.iter().enumerate() {
+        starts.push((log.titles.len() + 1 + i + 1) as u32);
         match l {
             Line::Blank => w.write_record(log.order.iter().map(|_| "")).unwrap(),
             Line::Spaces => w.write_record(log.order.iter().map(|_| "  ")).unwrap(),

@@ -2,6 +2,7 @@
 //! case reference, conflicts and unreadable cells listed as data-quality problems, and the
 //! reconciliation that proves no row was lost (rows read = used + set aside + blank).
 
+pub mod columns;
 pub mod dates;
 pub mod values;
 
@@ -28,6 +29,9 @@ pub enum Value {
     Invalid,
     /// Rows of the case disagree (listed as a problem).
     Conflict,
+    /// The log has no column for the field at all: it says nothing (a blank cell says "not
+    /// done"), so duties that need it are unknown.
+    Absent,
 }
 
 /// Where a row came from: a table (file and sheet) and its 1-based row number.
@@ -132,6 +136,9 @@ pub struct CaseSet {
     pub tables: Vec<TableInfo>,
     pub problems: Vec<Problem>,
     pub reconciliation: Reconciliation,
+    /// What the readers did that the user must be told: hidden sheets left out, header rows
+    /// repeated. File, sheet and row only, never cell contents.
+    pub notices: Vec<String>,
 }
 
 impl CaseSet {
@@ -217,6 +224,8 @@ pub struct CaseBuilder<'s> {
     date1904: Vec<bool>,
     index: HashMap<Box<str>, u32>,
     authorities: HashMap<String, Arc<str>>,
+    /// Per table: per field, whether the table has no column for it.
+    absent: Vec<Vec<bool>>,
     out: CaseSet,
 }
 
@@ -239,6 +248,7 @@ impl<'s> CaseBuilder<'s> {
             date1904: sources.iter().map(|s| s.date1904).collect(),
             index: HashMap::new(),
             authorities: HashMap::new(),
+            absent: Vec::new(),
             out: CaseSet::default(),
         })
     }
@@ -372,6 +382,16 @@ impl<'s> CaseBuilder<'s> {
 
 impl RowSink for CaseBuilder<'_> {
     fn table(&mut self, info: TableInfo) -> usize {
+        // Per field: the table has no column for it (text fields are only ever blank).
+        self.absent.push(
+            self.schema
+                .ids()
+                .map(|f| {
+                    self.schema.def(f).kind != Kind::Text
+                        && !matches!(info.columns.get(f.index()), Some(Some(_)))
+                })
+                .collect(),
+        );
         self.out.tables.push(info);
         self.out.tables.len() - 1
     }
@@ -379,6 +399,10 @@ impl RowSink for CaseBuilder<'_> {
     fn blank(&mut self, _table: usize, _row: u32) {
         self.out.reconciliation.rows_read += 1;
         self.out.reconciliation.blank += 1;
+    }
+
+    fn notice(&mut self, text: String) {
+        self.out.notices.push(text);
     }
 
     fn row(&mut self, table: usize, row: u32, cells: &[Cell<'_>]) {
@@ -418,10 +442,16 @@ impl RowSink for CaseBuilder<'_> {
         }
         self.out.reconciliation.used += 1;
         let mut values = vec![Value::Blank; self.schema.len()];
+        let absent = std::mem::take(&mut self.absent[table]);
         for f in self.schema.ids() {
-            let c = cell(f);
-            values[f.index()] = self.read_value(source, f, &c, at, &case_ref);
+            values[f.index()] = if absent.get(f.index()).copied().unwrap_or(false) {
+                Value::Absent
+            } else {
+                let c = cell(f);
+                self.read_value(source, f, &c, at, &case_ref)
+            };
         }
+        self.absent[table] = absent;
         let la = Self::text_of(&cell(fields::LOCAL_AUTHORITY)).map(|s| {
             match self.authorities.get(s.as_str()) {
                 Some(a) => a.clone(),
@@ -483,6 +513,9 @@ impl CaseBuilder<'_> {
                 let old = case.values[f.index()];
                 let new = values[f.index()];
                 let merged = match (old, new) {
+                    // A log without the column says nothing; one with it says more.
+                    (a, Value::Absent) => a,
+                    (Value::Absent, b) => b,
                     (a, Value::Blank) => a,
                     (Value::Blank, b) => b,
                     (Value::Conflict, _) => Value::Conflict,

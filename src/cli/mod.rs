@@ -131,6 +131,7 @@ pub fn exit_code(e: &crate::audit::AuditError) -> u8 {
     match e {
         E::Config(_) | E::Rules(_) => exit::CONFIG,
         E::Input(crate::cases::ReadError::Config(_)) => exit::CONFIG,
+        E::Input(crate::cases::ReadError::Ingest(e)) if e.is_config() => exit::CONFIG,
         E::Input(_) => exit::INPUT,
         E::Output { .. } => exit::OUTPUT,
     }

@@ -77,6 +77,8 @@ pub enum Reason {
     Blank(FieldId),
     /// A fact is present but unreadable.
     Unreadable(FieldId),
+    /// The log has no column for a fact at all (a missing column is not a blank cell).
+    Missing(FieldId),
     /// Rows of the case disagree on a fact.
     Conflicting(FieldId),
     /// It depends on a duty (index) that is unknown.
@@ -107,6 +109,10 @@ impl Reason {
             Reason::None => String::new(),
             Reason::Blank(f) => format!("{} is blank", schema.label(f)),
             Reason::Unreadable(f) => format!("{} is unreadable", schema.label(f)),
+            Reason::Missing(f) => format!(
+                "the log has no `{}` column, so it cannot be known",
+                schema.label(f)
+            ),
             Reason::Conflicting(f) => format!("{} differs between rows", schema.label(f)),
             Reason::DependsOn(d) => format!(
                 "depends on whether the duty \"{}\" applies, which is unknown",
@@ -256,6 +262,7 @@ fn date_as_of(case: &Case, f: FieldId, as_of: NaiveDate) -> Result<Option<NaiveD
         Value::Date(_) | Value::Blank | Value::Cat(_) => Ok(None),
         Value::Invalid => Err(Reason::Unreadable(f)),
         Value::Conflict => Err(Reason::Conflicting(f)),
+        Value::Absent => Err(Reason::Missing(f)),
     }
 }
 
@@ -271,6 +278,12 @@ fn condition(c: &Condition, case: &Case, as_of: NaiveDate, earlier: &[(Tri, Stat
                 IfBlank::Unknown => Tri::Unknown(Reason::Blank(*field)),
                 IfBlank::NotMet => Tri::No,
                 IfBlank::Means(v) => bool_tri(values.contains(v)),
+            },
+            // Where the rules say what a blank means (no location: in area), a missing column
+            // means the same; otherwise it says nothing.
+            Value::Absent => match if_blank {
+                IfBlank::Means(v) => bool_tri(values.contains(v)),
+                IfBlank::Unknown | IfBlank::NotMet => Tri::Unknown(Reason::Missing(*field)),
             },
             Value::Invalid | Value::Date(_) => Tri::Unknown(Reason::Unreadable(*field)),
             Value::Conflict => Tri::Unknown(Reason::Conflicting(*field)),

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
-pub use header::{HeaderMatch, Target};
+pub use header::{nearest as nearest_headers, HeaderMatch, Target};
 
 /// One cell of a row, borrowed from the reader.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -75,6 +75,12 @@ pub fn text_with(audit: &Audit, digest: &Digest, quality: QualityList) -> String
         "All breaches, every year (late, overdue or ended early, the partnership's duties): {}\n",
         digest.breaches.len()
     ));
+    for m in &audit.missing {
+        s.push_str(&format!("Missing column: {}\n", m.describe(&audit.rules.schema)));
+    }
+    for n in &audit.cases.notices {
+        s.push_str(&format!("Note: {n}\n"));
+    }
     let problems = audit.cases.problems.len();
     if problems > 0 || digest.data_gaps > 0 {
         let place = match quality {

@@ -124,6 +124,7 @@ fn field_of(r: Reason) -> Option<crate::fields::FieldId> {
     match r {
         Reason::Blank(f)
         | Reason::Unreadable(f)
+        | Reason::Missing(f)
         | Reason::Conflicting(f)
         | Reason::NotStarted(f)
         | Reason::PeriodUnsettled(f) => Some(f),
