@@ -6,16 +6,18 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::ingest::Cell;
 
-/// Why a cell is not a usable date. Messages never quote free text (it may be personal data).
+/// Why a cell is not a usable date. Messages describe the cell and never quote it: a date
+/// column may hold anything, an NHS number or a name typed in the wrong place included. The
+/// text kept in a variant is for tests, never shown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
-    #[error("`{0}` is not a real date")]
+    #[error("a day, month and year that is not a real date (no such day or month)")]
     Impossible(String),
-    #[error("is not a date (expected dd/mm/yyyy, yyyy-mm-dd or a spreadsheet date)")]
+    #[error("text, not a date (expected dd/mm/yyyy, yyyy-mm-dd or a spreadsheet date)")]
     Unreadable,
-    #[error("`{0}` is not a date (expected dd/mm/yyyy, yyyy-mm-dd or a spreadsheet date)")]
+    #[error("{}, not a date (expected dd/mm/yyyy, yyyy-mm-dd or a spreadsheet date)", describe_digits(.0))]
     UnreadableQuoted(String),
-    #[error("Excel serial number {0} is not a date in range")]
+    #[error("{}, not a date in range", describe_digits(.0))]
     Serial(String),
     #[error("spreadsheet error value in a date cell")]
     CellError,
@@ -70,7 +72,26 @@ fn format_number(n: f64) -> String {
     }
 }
 
-/// Text that looks like a date (digits and separators only) may be quoted in messages.
+/// "a 10-digit number", "digits and separators": the shape of a cell, never its contents.
+pub fn describe_digits(s: &str) -> String {
+    let s = s.trim();
+    let int = s.trim_start_matches('-').split('.').next().unwrap_or("");
+    if !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && s.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
+        let n = int.len();
+        let whole = if s.contains('.') { "number with" } else { "number of" };
+        return format!(
+            "a {whole} {n} digit{}{}",
+            if n == 1 { "" } else { "s" },
+            if s.contains('.') { " before the point" } else { "" }
+        );
+    }
+    "digits and separators".to_string()
+}
+
+/// Text that looks like a date (digits and separators only): described by its shape.
 fn quotable(s: &str) -> bool {
     s.len() <= 25
         && s.chars()

@@ -335,9 +335,13 @@ impl<'s> CaseBuilder<'s> {
                     Ok(Some(d)) if dates::plausible(d, self.as_of) => Value::Date(d),
                     Ok(Some(d)) => {
                         let msg = format!(
-                            "{}: {} is not plausible (before 1990 or more than a year after the as-of date)",
+                            "{}: a date {}, not plausible for this log",
                             self.schema.label(f),
-                            d.format("%d/%m/%Y")
+                            if d < self.as_of {
+                                "before 1990"
+                            } else {
+                                "more than a year after the as-of date"
+                            }
                         );
                         self.problem(ProblemKind::BadValue, at, Some(f), Some(case_ref), msg);
                         Value::Invalid
@@ -349,15 +353,16 @@ impl<'s> CaseBuilder<'s> {
                     }
                 }
             }
-            Kind::Category(allowed) => {
+            Kind::Category(_) => {
                 let map = self.value_maps.get(source).and_then(|m| m.get(f.index()));
                 match values::category(self.schema, f, cell, map) {
                     Some(i) => Value::Cat(i),
                     None => {
                         let msg = format!(
-                            "{}: not one of the recognised values ({}); add the council's word under [sources.values.{}] in the configuration",
+                            "{}: {}, not one of the accepted words: {}. Add the council's word under [sources.values.{}] in the configuration",
                             self.schema.label(f),
-                            allowed.join(", "),
+                            describe_cell(cell),
+                            values::accepted_words(self.schema, f, map),
                             self.schema.name(f)
                         );
                         self.problem(ProblemKind::BadValue, at, Some(f), Some(case_ref), msg);
@@ -558,6 +563,35 @@ impl CaseBuilder<'_> {
                 None => format!("{}, row {}", t.file, at.row),
             },
             None => format!("row {}", at.row),
+        }
+    }
+}
+
+/// What an unreadable cell looks like, never what it holds (it may be personal data: a name
+/// or an NHS number typed into the wrong column).
+pub fn describe_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Empty => "a blank cell".to_string(),
+        Cell::Error => "a spreadsheet error value".to_string(),
+        Cell::Bool(_) => "a yes/no value".to_string(),
+        Cell::DateTime(_) => "a date".to_string(),
+        Cell::Number(n) => dates::describe_digits(&format!("{n}")),
+        Cell::Text(s) => {
+            let t = s.trim();
+            if t.chars().all(|c| c.is_ascii_digit() || " .-".contains(c)) {
+                dates::describe_digits(&t.replace([' ', '-'], ""))
+            } else {
+                let words = t.split_whitespace().count();
+                format!(
+                    "text of {words} word{}{}",
+                    if words == 1 { "" } else { "s" },
+                    if t.chars().any(|c| c.is_ascii_digit()) {
+                        " with digits"
+                    } else {
+                        ""
+                    }
+                )
+            }
         }
     }
 }

@@ -7,99 +7,106 @@ use std::collections::{BTreeMap, HashMap};
 use crate::fields::{self, normalise_value, FieldId, Kind, Schema};
 use crate::ingest::Cell;
 
-/// Words councils commonly use, per field: (word, canonical value).
-fn builtin(f: FieldId) -> &'static [(&'static str, &'static str)] {
-    match f {
-        fields::OUTCOME => &[
-            ("death", "died"),
-            ("dead", "died"),
-            ("deceased", "died"),
-            ("child died", "died"),
-            ("serious harm", "seriously harmed"),
-            ("seriously injured", "seriously harmed"),
-            ("serious injury", "seriously harmed"),
-            ("harmed", "seriously harmed"),
-            ("sh", "seriously harmed"),
-            ("none", "other"),
-            ("neither", "other"),
-        ],
-        fields::ABUSE_NEGLECT => &[
-            ("known", "known"),
-            ("yes - known", "known"),
-            ("yes known", "known"),
-            ("confirmed", "known"),
-            ("yes - suspected", "suspected"),
-            ("yes suspected", "suspected"),
-            // A yes without saying which still means known or suspected: both start the same duties.
-            ("yes", "suspected"),
-            ("y", "suspected"),
-            ("true", "suspected"),
-            ("x", "suspected"),
-            ("\u{2713}", "suspected"),
-            ("\u{2714}", "suspected"),
-            ("no", "not suspected"),
-            ("n", "not suspected"),
-            ("false", "not suspected"),
-            ("not known or suspected", "not suspected"),
-            ("none", "not suspected"),
-        ],
-        fields::CHILD_STATUS => &[
-            ("lac", "looked after"),
-            ("cla", "looked after"),
-            ("cic", "looked after"),
-            ("child in care", "looked after"),
-            ("looked after child", "looked after"),
-            ("child looked after", "looked after"),
-            ("in care", "looked after"),
-            ("cp", "child protection plan"),
-            ("cpp", "child protection plan"),
-            ("child protection", "child protection plan"),
-            ("cp plan", "child protection plan"),
-            ("cin", "child in need"),
-            ("eh", "early help"),
-            ("known to early help", "early help"),
-            ("known to yot", "YOT"),
-            ("youth offending", "YOT"),
-            ("youth offending team", "YOT"),
-            ("yjs", "YOT"),
-            ("not known", "not known to CSC"),
-            ("not known to children's social care", "not known to CSC"),
-            ("not known to childrens social care", "not known to CSC"),
-            ("nk", "not known to CSC"),
-            ("care leaver", "care leaver"),
-            ("cl", "care leaver"),
-            ("former relevant child", "care leaver"),
-        ],
-        fields::INCIDENT_LOCATION => &[
-            ("in la area", "in area"),
-            ("in borough", "in area"),
-            ("local", "in area"),
-            ("within area", "in area"),
-            ("abroad", "outside England"),
-            ("outside uk", "outside England"),
-            ("out of area (england)", "elsewhere in England"),
-            ("another la", "elsewhere in England"),
-            ("other la in england", "elsewhere in England"),
-        ],
-        fields::DECISION => &[
-            ("lcspr", "local review"),
-            ("cspr", "local review"),
-            ("local cspr", "local review"),
-            ("local child safeguarding practice review", "local review"),
-            ("ncspr", "national review"),
-            ("national", "national review"),
-            ("national cspr", "national review"),
-            ("nfa", "no review"),
-            ("no further action", "no review"),
-            ("none", "no review"),
-            ("learning", "other learning"),
-            ("learning review", "other learning"),
-            ("other", "other learning"),
-            ("scr", "serious case review"),
-            ("serious case review", "serious case review"),
-        ],
-        _ => &[],
+/// The council words file, embedded: per field, canonical value -> the words that mean it.
+pub const COUNCIL_WORDS_TOML: &str = include_str!("../../rules/council-words.toml");
+
+/// Per canonical field index: (word normalised, canonical value as written), in file order.
+type Words = Vec<Vec<(String, String)>>;
+
+/// The council words, parsed once. The file is checked by a unit test, so a mistake in it
+/// cannot ship; were it unreadable, no built-in words would be used (never a wrong one).
+fn words() -> &'static Words {
+    static WORDS: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| parse_words(COUNCIL_WORDS_TOML).unwrap_or_default())
+}
+
+/// Parses a council words file against the canonical fields: every field and value must exist.
+pub fn parse_words(text: &str) -> Result<Words, String> {
+    let schema = Schema::canonical();
+    let raw: BTreeMap<String, toml::Table> = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = vec![Vec::new(); schema.len()];
+    for (field, table) in raw {
+        let f = schema
+            .lookup(&field)
+            .ok_or_else(|| format!("[{field}] is not a field"))?;
+        for (canonical, list) in table {
+            if schema.category_index(f, &canonical).is_none() {
+                return Err(format!("[{field}] `{canonical}` is not one of its values"));
+            }
+            let list = list
+                .as_array()
+                .ok_or_else(|| format!("[{field}] `{canonical}` must be a list of words"))?;
+            for w in list {
+                let w = w
+                    .as_str()
+                    .ok_or_else(|| format!("[{field}] `{canonical}`: `{w}` is not text"))?;
+                out[f.index()].push((normalise_value(w), canonical.clone()));
+            }
+        }
     }
+    Ok(out)
+}
+
+/// The built-in words for a field, as written in the file: (word, canonical value).
+pub fn council_words(f: FieldId) -> Vec<(String, String)> {
+    let schema = Schema::canonical();
+    let Ok(raw) = toml::from_str::<BTreeMap<String, toml::Table>>(COUNCIL_WORDS_TOML) else {
+        return Vec::new();
+    };
+    if f.index() >= schema.len() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(table) = raw.get(schema.name(f)) {
+        for (canonical, list) in table {
+            for w in list.as_array().into_iter().flatten() {
+                if let Some(w) = w.as_str() {
+                    out.push((w.to_string(), canonical.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The accepted words of a category field, synonyms included, for a data-quality message:
+/// "died (also: death, dead), seriously harmed (also: ...), other". `configured` are a source's
+/// own words (normalised word -> value index).
+pub fn accepted_words(
+    schema: &Schema,
+    f: FieldId,
+    configured: Option<&HashMap<String, u8>>,
+) -> String {
+    let Kind::Category(values) = schema.def(f).kind else {
+        return String::new();
+    };
+    let builtin = council_words(f);
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut also: Vec<String> = builtin
+                .iter()
+                .filter(|(_, c)| normalise_value(c) == normalise_value(v))
+                .map(|(w, _)| w.clone())
+                .collect();
+            if let Some(m) = configured {
+                let mut own: Vec<&String> = m
+                    .iter()
+                    .filter(|(_, idx)| **idx as usize == i)
+                    .map(|(w, _)| w)
+                    .collect();
+                own.sort();
+                also.extend(own.into_iter().cloned());
+            }
+            if also.is_empty() {
+                v.to_string()
+            } else {
+                format!("{v} (also: {})", also.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Resolves a source's configured words (`[sources.values.<field>]`) to canonical indices.
@@ -157,7 +164,8 @@ pub fn category(
         return Some(i as u8);
     }
     let stripped = text.trim_end_matches(['.', ';', ',']);
-    builtin(f)
+    words()
+        .get(f.index())?
         .iter()
         .find(|(w, _)| *w == stripped)
         .and_then(|(_, c)| {
@@ -297,6 +305,32 @@ mod tests {
                 "{s:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_council_words_file_is_valid_and_names_the_old_vocabulary() {
+        let w = parse_words(COUNCIL_WORDS_TOML).unwrap();
+        let s = Schema::canonical();
+        let cat = |f, t: &str| category(&s, f, &Cell::Text(t), None);
+        for (f, word, value) in [
+            (fields::CHILD_STATUS, "CLA", "looked after"),
+            (fields::CHILD_STATUS, "CIN", "child in need"),
+            (fields::CHILD_STATUS, "cp", "child protection plan"),
+            (fields::ABUSE_NEGLECT, "Yes - suspected", "suspected"),
+            (fields::DECISION, "NFA", "no review"),
+            (fields::DECISION, "lcspr.", "local review"),
+            (fields::OUTCOME, "SH", "seriously harmed"),
+        ] {
+            assert_eq!(cat(f, word), s.category_index(f, value), "{word}");
+        }
+        assert!(w[fields::DECISION.index()].len() >= 10);
+        assert!(parse_words("[colour]\nred = [\"r\"]").is_err());
+        assert!(parse_words("[outcome]\nalive = [\"ok\"]").is_err());
+        let msg = accepted_words(&s, fields::DECISION, None);
+        assert!(
+            msg.contains("no review (also: NFA, no further action, none)"),
+            "{msg}"
+        );
     }
 
     #[test]
