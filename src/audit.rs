@@ -66,6 +66,11 @@ pub fn run_observed(
     on_stage: &mut dyn FnMut(&str),
 ) -> Result<Audit, AuditError> {
     let (rules, calendar) = prepare(config)?;
+    for (i, spec) in config.sources.iter().enumerate() {
+        if let Some(m) = cases::columns::unknown_keys(i, spec, &rules.schema) {
+            return Err(AuditError::Config(config.invalid(m)));
+        }
+    }
     on_stage("reading the logs");
     let mut cases = cases::read_sources(&rules.schema, &config.sources, as_of)?;
     // A configured log without a column a duty needs is refused unless it says so.

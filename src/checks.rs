@@ -1,75 +1,180 @@
 //! Checking a configuration without running it (`check-config`): the file parses, its rules
-//! load, its sources exist and their column and value mappings name real fields.
+//! load, and every source is opened and read as `audit` reads it (sheet, header row, every
+//! column mapping and value map), so that "configuration OK" means the next audit cannot fail
+//! on mapping. Nothing is written. The result is typed; the command line prints it and picks
+//! the exit code.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::exit;
+use chrono::NaiveDate;
+
+use crate::audit::AuditError;
+use crate::cases::columns::MissingColumn;
+use crate::cases::Reconciliation;
 use crate::config::Config;
 
-/// Lines describing what was checked, or an exit code and a message naming the file and key.
-pub fn check_config(path: &Path) -> Result<Vec<String>, (u8, String)> {
-    let config = Config::load(path).map_err(|e| (exit::CONFIG, e.to_string()))?;
-    let (rules, _) = crate::audit::prepare(&config).map_err(|e| (exit::CONFIG, e.to_string()))?;
-    let mut lines = vec![format!(
-        "rules: {} duties from {}",
-        rules.duties.len(),
-        rules.files.join(" + ")
-    )];
-    if config.sources.is_empty() {
-        return Err((
-            exit::CONFIG,
-            format!(
-                "configuration file {}: no [[sources]]",
-                config.file.display()
-            ),
+/// One table a source was read from.
+#[derive(Debug, Clone)]
+pub struct TableCheck {
+    /// "file, sheet `S`"
+    pub table: String,
+    pub header_row: u32,
+    /// Fields found, of those looked for.
+    pub mapped: usize,
+    pub fields: usize,
+}
+
+/// One configured source.
+#[derive(Debug, Clone)]
+pub struct SourceCheck {
+    pub path: PathBuf,
+    pub referrals: bool,
+    pub files: usize,
+}
+
+/// What a configuration would do, read but not run for real.
+#[derive(Debug, Clone)]
+pub struct ConfigCheck {
+    pub as_of: NaiveDate,
+    pub rules: String,
+    pub sources: Vec<SourceCheck>,
+    pub tables: Vec<TableCheck>,
+    /// Fields a duty needs that a log has no column for (declared in `absent`, or a log
+    /// given on the command line), and what each would cost.
+    pub missing: Vec<String>,
+    /// Hidden sheets left out, repeated header rows.
+    pub notices: Vec<String>,
+    pub rows: Reconciliation,
+    /// Data-quality problems the audit would list (rows set aside, unreadable cells).
+    pub problems: usize,
+    pub non_working_days: usize,
+    pub reports: PathBuf,
+    /// How email would be sent, if there is an `[email]` section.
+    pub email: Option<String>,
+}
+
+impl ConfigCheck {
+    /// The lines `check-config` prints.
+    pub fn lines(&self) -> Vec<String> {
+        let mut l = vec![format!("rules: {}", self.rules)];
+        for (i, s) in self.sources.iter().enumerate() {
+            l.push(format!(
+                "source {}: {} file{} for {}{}",
+                i + 1,
+                s.files,
+                if s.files == 1 { "" } else { "s" },
+                s.path.display(),
+                if s.referrals { " (referrals)" } else { "" }
+            ));
+        }
+        for t in &self.tables {
+            l.push(format!(
+                "  {}: header row {}, {} of {} fields found",
+                t.table, t.header_row, t.mapped, t.fields
+            ));
+        }
+        for m in &self.missing {
+            l.push(format!("missing column: {m}"));
+        }
+        for n in &self.notices {
+            l.push(format!("note: {n}"));
+        }
+        l.push(format!(
+            "rows as of {}: {}",
+            self.as_of.format("%d/%m/%Y"),
+            self.rows
         ));
+        if self.problems > 0 {
+            l.push(format!(
+                "data-quality problems the audit would list: {} (rows set aside: {})",
+                self.problems, self.rows.set_aside
+            ));
+        }
+        if self.non_working_days > 0 {
+            l.push(format!(
+                "local non-working days: {}",
+                self.non_working_days
+            ));
+        }
+        l.push(format!("reports: {}", self.reports.display()));
+        l.push(match &self.email {
+            Some(e) => e.clone(),
+            None => "email: no [email] section (`run` needs one to send the report)".to_string(),
+        });
+        l.push("configuration OK".to_string());
+        l
     }
-    for (i, s) in config.sources.iter().enumerate() {
-        for field in s.columns.keys() {
-            if rules.schema.lookup(field).is_none() {
-                return Err((
-                    exit::CONFIG,
-                    format!(
-                        "configuration file {}: sources[{i}].columns.{field}: `{field}` is not a field; fields are: {}",
-                        config.file.display(),
-                        rules.schema.names().join(", ")
-                    ),
-                ));
+}
+
+/// Checks a configuration file: everything `audit` would refuse is an error (whose exit code
+/// the caller takes from the [`AuditError`]); everything it would set aside is counted.
+pub fn check_config(path: &Path, as_of: NaiveDate) -> Result<ConfigCheck, AuditError> {
+    let config = Config::load(path)?;
+    check(&config, as_of)
+}
+
+/// As [`check_config`], for a configuration already loaded.
+pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditError> {
+    if config.sources.is_empty() {
+        return Err(AuditError::Config(config.invalid("no [[sources]]".to_string())));
+    }
+    let rules = crate::audit::prepare(config)?.0;
+    for (i, spec) in config.sources.iter().enumerate() {
+        if spec.kind == crate::ingest::SourceKind::IncidentLog {
+            if let Some(m) = crate::cases::columns::unknown_keys(i, spec, &rules.schema) {
+                return Err(AuditError::Config(config.invalid(m)));
             }
         }
-        crate::cases::values::resolve_value_map(&rules.schema, &s.values).map_err(|m| {
-            (
-                exit::CONFIG,
-                format!(
-                    "configuration file {}: sources[{i}]: {m}",
-                    config.file.display()
-                ),
-            )
-        })?;
-        let files = crate::ingest::expand(&s.path).map_err(|e| (exit::INPUT, e.to_string()))?;
-        lines.push(format!(
-            "source {}: {} file{} for {}",
-            i + 1,
-            files.len(),
-            if files.len() == 1 { "" } else { "s" },
-            s.path.display()
-        ));
     }
-    if !config.non_working_days.is_empty() {
-        lines.push(format!(
-            "local non-working days: {}",
-            config.non_working_days.len()
-        ));
+    let mut sources = Vec::new();
+    for s in &config.sources {
+        let files = crate::ingest::expand(&s.path)
+            .map_err(|e| AuditError::Input(crate::cases::ReadError::Ingest(e)))?;
+        sources.push(SourceCheck {
+            path: s.path.clone(),
+            referrals: s.kind == crate::ingest::SourceKind::Referrals,
+            files: files.len(),
+        });
     }
-    lines.push(format!("reports: {}", config.out_dir.display()));
-    // [email], as `run` will use it (the password must be in its environment variable).
-    if config.email.is_some() {
-        let settings = crate::email::Settings::resolve(&config, crate::email::Password::Required)
-            .map_err(|e| (exit::CONFIG, e.to_string()))?;
-        lines.push(settings.describe());
-    } else {
-        lines.push("email: no [email] section (`run` needs one to send the report)".to_string());
-    }
-    lines.push("configuration OK".to_string());
-    Ok(lines)
+    // The audit itself, in memory: the same reading, refusals and set-asides.
+    let audit = crate::audit::run(config, as_of)?;
+    let email = match &config.email {
+        Some(_) => Some(
+            crate::email::Settings::resolve(config, crate::email::Password::Required)?.describe(),
+        ),
+        None => None,
+    };
+    let tables = audit
+        .cases
+        .tables
+        .iter()
+        .map(|t| TableCheck {
+            table: format!("{}{}", t.file, crate::ingest::sheet_suffix(&t.sheet)),
+            header_row: t.header_row,
+            mapped: t.columns.iter().filter(|c| c.is_some()).count(),
+            fields: t.columns.len(),
+        })
+        .collect();
+    let missing = audit
+        .missing
+        .iter()
+        .map(|m: &MissingColumn| m.describe(&audit.rules.schema))
+        .collect();
+    Ok(ConfigCheck {
+        as_of,
+        rules: format!(
+            "{} duties from {}",
+            audit.rules.duties.len(),
+            audit.rules.files.join(" + ")
+        ),
+        sources,
+        tables,
+        missing,
+        notices: audit.cases.notices.clone(),
+        rows: audit.cases.reconciliation,
+        problems: audit.cases.problems.len(),
+        non_working_days: config.non_working_days.len(),
+        reports: config.out_dir.clone(),
+        email,
+    })
 }

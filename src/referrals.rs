@@ -168,7 +168,7 @@ impl Sink<'_> {
                 self.problem(
                     at,
                     id,
-                    format!("{label}: {} is not plausible", d.format("%d/%m/%Y")),
+                    format!("{label}: a date {}, not plausible", if d < self.as_of { "before 1990" } else { "more than a year after the as-of date" }),
                 );
                 Value::Invalid
             }

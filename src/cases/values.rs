@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::fields::{self, normalise_value, FieldId, Kind, Schema};
+use crate::fields::{normalise_value, FieldId, Kind, Schema};
 use crate::ingest::Cell;
 
 /// The council words file, embedded: per field, canonical value -> the words that mean it.
@@ -226,6 +226,7 @@ fn normalised(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fields;
 
     #[test]
     fn canonical_builtin_and_configured_words() {
