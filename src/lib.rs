@@ -26,4 +26,5 @@ pub mod referrals;
 pub mod report;
 pub mod rules;
 pub mod schedule;
+pub mod template;
 pub mod weekly;

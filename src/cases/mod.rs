@@ -4,6 +4,7 @@
 
 pub mod columns;
 pub mod dates;
+pub mod inspect;
 pub mod values;
 
 use std::collections::HashMap;

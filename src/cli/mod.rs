@@ -5,6 +5,8 @@ mod check_config;
 mod explain;
 mod generate;
 mod holidays;
+mod init;
+mod inspect;
 mod progress;
 mod run;
 mod schedule;
@@ -55,6 +57,8 @@ enum Command {
     Explain(explain::Args),
     Holidays(holidays::Args),
     CheckConfig(check_config::Args),
+    Inspect(inspect::Args),
+    Init(init::Args),
     Run(run::Args),
     Schedule(schedule::Args),
     Generate(generate::Args),
@@ -152,6 +156,8 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Holidays(a) => holidays::run(a),
         Command::CheckConfig(a) => check_config::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Init(a) => init::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Run(a) => run::run(a),
         Command::Schedule(a) => schedule::run(a),

@@ -197,6 +197,31 @@ pub(super) fn read(
     Ok(())
 }
 
+/// A workbook's sheets in order, each with how it is shown: "visible", "hidden" or "very
+/// hidden". The same checks as reading come first.
+pub fn list_sheets(path: &Path, name: &str, ext: &str) -> Result<Vec<(String, &'static str)>, IngestError> {
+    precheck(path, name, ext)?;
+    super::limits::check_zip(path, name)?;
+    check_xls_grid(path, name)?;
+    if ext == "ods" {
+        check_ods_complete(path, name)?;
+    }
+    let book =
+        guarded(name, || open_workbook_auto(path))?.map_err(|e| calamine_error(name, path, e))?;
+    Ok(book
+        .sheets_metadata()
+        .iter()
+        .map(|m| {
+            let how = match m.visible {
+                calamine::SheetVisible::Visible => "visible",
+                calamine::SheetVisible::Hidden => "hidden",
+                calamine::SheetVisible::VeryHidden => "very hidden",
+            };
+            (m.name.clone(), how)
+        })
+        .collect())
+}
+
 /// Runs a calamine call, turning a panic inside it into a clean error: calamine 0.38 panics on
 /// some damaged files (found by fuzzing: a slice index out of range in its OLE reader for an
 /// xls whose sector chain runs past the end of the file). The panic message is not printed.
