@@ -185,17 +185,34 @@ fn guess_value(schema: &Schema, f: FieldId, word: &str) -> Option<String> {
     for (syn, c) in values::council_words(f) {
         candidates.push((normalise_value(&syn), c));
     }
+    // A word that negates ("unknown", "not", "no ...") never guesses a value that does not,
+    // nor the other way round: `unknown` is not `known`.
+    let negative = |t: &str| {
+        let first = t.split_whitespace().next().unwrap_or("");
+        ["no", "not", "non", "none", "n"].contains(&first) || t.starts_with("un")
+    };
     let mut best: Option<(f64, String)> = None;
     for (cand, value) in candidates {
+        if negative(&w) != negative(&cand) {
+            continue;
+        }
         let mut score = strsim::jaro_winkler(&w, &cand);
-        if w.len() >= 4 && (cand.contains(&w) || w.contains(&cand)) {
-            score = score.max(0.85);
+        // An abbreviation (`Susp`, `Out of area`), or the value as a whole word of the word
+        // (`Single agency learning`).
+        let prefix = w.len() >= 3 && cand.starts_with(&w);
+        let whole_word = cand.len() >= 4
+            && w.split(|c: char| !c.is_alphanumeric())
+                .collect::<Vec<_>>()
+                .windows(cand.split_whitespace().count())
+                .any(|ws| ws.join(" ") == cand);
+        if prefix || whole_word {
+            score = score.max(0.9);
         }
         if best.as_ref().is_none_or(|(b, _)| score > *b) {
             best = Some((score, value));
         }
     }
-    best.filter(|(s, _)| *s >= 0.75).map(|(_, v)| v)
+    best.filter(|(s, _)| *s >= 0.8).map(|(_, v)| v)
 }
 
 /// Reads `path` as `audit` would (through `spec` if a configuration is given) and reports.
