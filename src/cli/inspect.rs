@@ -18,7 +18,7 @@ pub struct Args {
     /// Read it through this configuration's first incident-log source (its columns and words)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Write a starting configuration with the mappings it could infer (commented where guessed)
+    /// Write a starting configuration with the mappings it could infer (commented where guessed); never overwrites
     #[arg(long, value_name = "FILE")]
     write_config: Option<PathBuf>,
 }
@@ -60,6 +60,13 @@ pub fn run(a: Args) -> ExitCode {
         println!("{l}");
     }
     if let Some(out) = &a.write_config {
+        if out.exists() {
+            eprintln!(
+                "error: {} already exists; --write-config never overwrites a configuration. Name a new file.",
+                out.display()
+            );
+            return ExitCode::from(exit::OUTPUT);
+        }
         let log = log_path_from(out, &a.file);
         let text = report.write_config(&rules.schema, &log);
         if let Err(e) = crate::output::write_atomic(out, |w| w.write_all(text.as_bytes())) {
