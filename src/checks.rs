@@ -91,10 +91,7 @@ impl ConfigCheck {
             ));
         }
         if self.non_working_days > 0 {
-            l.push(format!(
-                "local non-working days: {}",
-                self.non_working_days
-            ));
+            l.push(format!("local non-working days: {}", self.non_working_days));
         }
         l.push(format!("reports: {}", self.reports.display()));
         l.push(match &self.email {
@@ -116,7 +113,9 @@ pub fn check_config(path: &Path, as_of: NaiveDate) -> Result<ConfigCheck, AuditE
 /// As [`check_config`], for a configuration already loaded.
 pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditError> {
     if config.sources.is_empty() {
-        return Err(AuditError::Config(config.invalid("no [[sources]]".to_string())));
+        return Err(AuditError::Config(
+            config.invalid("no [[sources]]".to_string()),
+        ));
     }
     let rules = crate::audit::prepare(config)?.0;
     for (i, spec) in config.sources.iter().enumerate() {

@@ -142,7 +142,9 @@ fn timeline(case: &Case, schema: &Schema, as_of: NaiveDate) -> String {
             }
             (Value::Invalid, _) => problems.push(format!("{}: unreadable", schema.label(f))),
             (Value::Conflict, _) => problems.push(format!("{}: rows disagree", schema.label(f))),
-            (Value::Absent, _) => problems.push(format!("{}: no such column in the log", schema.label(f))),
+            (Value::Absent, _) => {
+                problems.push(format!("{}: no such column in the log", schema.label(f)))
+            }
             _ => {}
         }
     }

@@ -168,7 +168,14 @@ impl Sink<'_> {
                 self.problem(
                     at,
                     id,
-                    format!("{label}: a date {}, not plausible", if d < self.as_of { "before 1990" } else { "more than a year after the as-of date" }),
+                    format!(
+                        "{label}: a date {}, not plausible",
+                        if d < self.as_of {
+                            "before 1990"
+                        } else {
+                            "more than a year after the as-of date"
+                        }
+                    ),
                 );
                 Value::Invalid
             }

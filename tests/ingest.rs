@@ -91,7 +91,15 @@ fn a_mistyped_mapping_is_refused_by_audit_and_check_config() {
     });
     let out = dir.path().join("out");
     for args in [
-        vec!["audit", "--config", s(&config), "--as-of", "2026-11-23", "--out", s(&out)],
+        vec![
+            "audit",
+            "--config",
+            s(&config),
+            "--as-of",
+            "2026-11-23",
+            "--out",
+            s(&out),
+        ],
         vec!["check-config", "--config", s(&config)],
     ] {
         let o = run(&args);
@@ -114,15 +122,25 @@ fn a_log_missing_a_column_is_refused_unless_absent_lists_it() {
     let dir = tempfile::tempdir().unwrap();
     let log = fixture("missing-ofsted.csv");
     let refused = dir.path().join("refused.toml");
-    std::fs::write(
-        &refused,
-        format!("[[sources]]\npath = {:?}\n", s(&log)),
-    )
-    .unwrap();
+    std::fs::write(&refused, format!("[[sources]]\npath = {:?}\n", s(&log))).unwrap();
     let out = dir.path().join("out");
     for args in [
-        vec!["audit", "--config", s(&refused), "--as-of", "2026-11-23", "--out", s(&out)],
-        vec!["check-config", "--config", s(&refused), "--as-of", "2026-11-23"],
+        vec![
+            "audit",
+            "--config",
+            s(&refused),
+            "--as-of",
+            "2026-11-23",
+            "--out",
+            s(&out),
+        ],
+        vec![
+            "check-config",
+            "--config",
+            s(&refused),
+            "--as-of",
+            "2026-11-23",
+        ],
     ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
@@ -139,29 +157,65 @@ fn a_log_missing_a_column_is_refused_unless_absent_lists_it() {
     let declared = dir.path().join("declared.toml");
     std::fs::write(
         &declared,
-        format!("[[sources]]\npath = {:?}\nabsent = [\"ofsted_notified\"]\n", s(&log)),
+        format!(
+            "[[sources]]\npath = {:?}\nabsent = [\"ofsted_notified\"]\n",
+            s(&log)
+        ),
     )
     .unwrap();
     let told = "no `Ofsted notified` column in";
     let cost = "lac-death-ofsted is unknown for 3 cases";
-    let o = run(&["audit", "--config", s(&declared), "--as-of", "2026-11-23", "--out", s(&out)]);
+    let o = run(&[
+        "audit",
+        "--config",
+        s(&declared),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(&out),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains(told) && stdout(&o).contains(cost), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(told) && stdout(&o).contains(cost),
+        "{}",
+        stdout(&o)
+    );
     let f = findings(&out.join("findings-2026-11-23.csv"));
-    let ofsted: Vec<&String> = f.iter().filter(|l| l.contains(",lac-death-ofsted,")).collect();
+    let ofsted: Vec<&String> = f
+        .iter()
+        .filter(|l| l.contains(",lac-death-ofsted,"))
+        .collect();
     assert_eq!(ofsted.len(), 4);
     // A looked-after child's death with no column to say whether Ofsted was told: unknown,
     // never overdue (a blank cell would have said "not done").
     assert_eq!(ofsted.iter().filter(|l| l.contains(",unknown,")).count(), 3);
     assert!(ofsted.iter().all(|l| !l.contains(",overdue,")));
-    let o = run(&["check-config", "--config", s(&declared), "--as-of", "2026-11-23"]);
+    let o = run(&[
+        "check-config",
+        "--config",
+        s(&declared),
+        "--as-of",
+        "2026-11-23",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains(cost) && stdout(&o).contains("configuration OK"));
 
     // On the command line, without a configuration: told, not refused.
-    let o = run(&["audit", "--log", s(&log), "--as-of", "2026-11-23", "--out", s(&out)]);
+    let o = run(&[
+        "audit",
+        "--log",
+        s(&log),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(&out),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains(told) && stdout(&o).contains(cost), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(told) && stdout(&o).contains(cost),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// A snapshot (insta): the whole report is the product here (columns, fields, values, counts),
@@ -172,7 +226,10 @@ fn inspect_shows_how_a_council_layout_is_read() {
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     // Personal columns are listed by header only; no cell of them is shown.
-    assert!(!text.contains("Child A") && !text.contains("999 "), "{text}");
+    assert!(
+        !text.contains("Child A") && !text.contains("999 "),
+        "{text}"
+    );
     insta::assert_snapshot!("inspect_council_layout", text);
     let o = run(&[
         "inspect",
@@ -181,7 +238,11 @@ fn inspect_shows_how_a_council_layout_is_read() {
         "fixtures/ingest/council-layout.toml",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("case_ref (configured)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("case_ref (configured)"),
+        "{}",
+        stdout(&o)
+    );
     assert!(!stdout(&o).contains("cannot read"), "{}", stdout(&o));
 }
 
@@ -197,11 +258,28 @@ fn inspect_write_config_then_audit_gives_the_hand_written_mappings_findings() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&written).unwrap();
-    assert!(text.contains("\"Susp\" = \"suspected\"   # guessed"), "{text}");
+    assert!(
+        text.contains("\"Susp\" = \"suspected\"   # guessed"),
+        "{text}"
+    );
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    let o = run(&["check-config", "--config", s(&written), "--as-of", "2026-11-23"]);
+    let o = run(&[
+        "check-config",
+        "--config",
+        s(&written),
+        "--as-of",
+        "2026-11-23",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(&["audit", "--config", s(&written), "--as-of", "2026-11-23", "--out", s(&a)]);
+    let o = run(&[
+        "audit",
+        "--config",
+        s(&written),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(&a),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(&[
         "audit",
@@ -233,9 +311,17 @@ fn init_then_a_template_filled_with_openpyxl_audits_cleanly() {
     // Every column is one the default reader recognises.
     let o = run(&["check-config", "--config", s(&config)]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("header row 1, 22 of 22 fields found"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("header row 1, 22 of 22 fields found"),
+        "{}",
+        stdout(&o)
+    );
     let o = run(&["inspect", s(&template)]);
-    assert!(stdout(&o).contains("Sheets: `Log`, `Instructions`"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Sheets: `Log`, `Instructions`"),
+        "{}",
+        stdout(&o)
+    );
     assert!(!stdout(&o).contains("(not read"), "{}", stdout(&o));
     // Filled in as a person (or a script) would: real dates, words from the drop-downs.
     let script = r#"
@@ -266,9 +352,21 @@ wb.save(path)
         .args(["-c", script, s(&template)])
         .output()
         .unwrap();
-    assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
     let out = dir.path().join("out");
-    let o = run(&["audit", "--config", s(&config), "--as-of", "2026-11-23", "--out", s(&out)]);
+    let o = run(&[
+        "audit",
+        "--config",
+        s(&config),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(&out),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("Cases read: 2"), "{text}");
@@ -276,8 +374,16 @@ wb.save(path)
     assert!(!text.contains("Missing column"), "{text}");
     assert!(text.contains("unknown 0"), "{text}");
     let f = findings(&out.join("findings-2026-11-23.csv"));
-    assert!(f.iter().any(|l| l.starts_with("NS-2026-001,panel-notification,met,2026-11-03,2026-11-10,2026-11-06")), "{f:?}");
-    assert!(f.iter().any(|l| l.starts_with("NS-2026-002,lac-death-ofsted,met,")), "{f:?}");
+    assert!(
+        f.iter().any(|l| l
+            .starts_with("NS-2026-001,panel-notification,met,2026-11-03,2026-11-10,2026-11-06")),
+        "{f:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|l| l.starts_with("NS-2026-002,lac-death-ofsted,met,")),
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -286,7 +392,15 @@ fn utf16_csv_with_and_without_a_bom_reads_like_utf8() {
     let mut all = Vec::new();
     for f in ["utf16-bom.csv", "utf16-nobom.csv", "log [2024].csv"] {
         let out = dir.path().join(f);
-        let o = run(&["audit", "--log", s(&fixture(f)), "--as-of", "2026-11-23", "--out", s(&out)]);
+        let o = run(&[
+            "audit",
+            "--log",
+            s(&fixture(f)),
+            "--as-of",
+            "2026-11-23",
+            "--out",
+            s(&out),
+        ]);
         assert!(o.status.success(), "{f}: {}", stderr(&o));
         assert!(stdout(&o).contains("Cases read: 3"), "{f}: {}", stdout(&o));
         assert!(!stdout(&o).contains("Data-quality"), "{f}: {}", stdout(&o));
@@ -301,18 +415,38 @@ fn row_numbers_are_the_rows_excel_shows() {
     // Title row, blank rows, CRLF, and a cell over three lines (Excel row 7).
     let dir = tempfile::tempdir().unwrap();
     let log = fixture("crlf-blank-multiline.csv");
-    let o = run(&["audit", "--log", s(&log), "--as-of", "2026-11-23", "--out", s(dir.path())]);
+    let o = run(&[
+        "audit",
+        "--log",
+        s(&log),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(dir.path()),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let dq = data_quality(&dir.path().join("compliance-2026-11-23.xlsx"));
-    let bad: Vec<&Vec<String>> = dq.iter().filter(|r| r.first().is_some_and(|k| k == "unreadable value")).collect();
+    let bad: Vec<&Vec<String>> = dq
+        .iter()
+        .filter(|r| r.first().is_some_and(|k| k == "unreadable value"))
+        .collect();
     assert_eq!(bad.len(), 1, "{dq:?}");
     assert_eq!(bad[0][1], "EX-2026-004");
     assert_eq!(bad[0][5], "10", "{:?}", bad[0]);
     assert_eq!(bad[0][6], "J (Panel notified)");
-    for (case, row) in [("EX-2026-001", 4), ("EX-2026-002", 7), ("EX-2026-003", 8), ("EX-2026-004", 10)] {
+    for (case, row) in [
+        ("EX-2026-001", 4),
+        ("EX-2026-002", 7),
+        ("EX-2026-003", 8),
+        ("EX-2026-004", 10),
+    ] {
         let o = run(&["explain", "--log", s(&log), "--as-of", "2026-11-23", case]);
         assert!(o.status.success(), "{}", stderr(&o));
-        assert!(stdout(&o).contains(&format!("crlf-blank-multiline.csv, row {row} (1 row)")), "{case}: {}", stdout(&o));
+        assert!(
+            stdout(&o).contains(&format!("crlf-blank-multiline.csv, row {row} (1 row)")),
+            "{case}: {}",
+            stdout(&o)
+        );
     }
 }
 
@@ -320,22 +454,58 @@ fn row_numbers_are_the_rows_excel_shows() {
 fn hidden_sheets_are_never_audited_silently() {
     let dir = tempfile::tempdir().unwrap();
     let book = fixture("hidden-sheet.xlsx");
-    let o = run(&["audit", "--log", s(&book), "--as-of", "2026-11-23", "--out", s(dir.path())]);
+    let o = run(&[
+        "audit",
+        "--log",
+        s(&book),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(dir.path()),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("Cases read: 1"), "{text}");
-    assert!(text.contains("sheet `Old log` is hidden in the workbook and was not read"), "{text}");
-    assert!(text.contains("sheet `Lookup` is very hidden in the workbook and was not read"), "{text}");
+    assert!(
+        text.contains("sheet `Old log` is hidden in the workbook and was not read"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sheet `Lookup` is very hidden in the workbook and was not read"),
+        "{text}"
+    );
     let f = findings(&dir.path().join("findings-2026-11-23.csv"));
     assert!(f.iter().all(|l| l.starts_with("EX-2026-001,")));
     let o = run(&["inspect", s(&book)]);
-    assert!(stdout(&o).contains("Sheets: `Log`, `Old log` (hidden), `Lookup` (very hidden)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Sheets: `Log`, `Old log` (hidden), `Lookup` (very hidden)"),
+        "{}",
+        stdout(&o)
+    );
     // Named in the configuration: read, and said so.
     let config = dir.path().join("c.toml");
-    std::fs::write(&config, format!("[[sources]]\npath = {:?}\nsheet = \"Old log\"\n", s(&book))).unwrap();
-    let o = run(&["audit", "--config", s(&config), "--as-of", "2026-11-23", "--out", s(dir.path())]);
+    std::fs::write(
+        &config,
+        format!("[[sources]]\npath = {:?}\nsheet = \"Old log\"\n", s(&book)),
+    )
+    .unwrap();
+    let o = run(&[
+        "audit",
+        "--config",
+        s(&config),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(dir.path()),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("sheet `Old log` is hidden in the workbook; read because the configuration names it"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(
+            "sheet `Old log` is hidden in the workbook; read because the configuration names it"
+        ),
+        "{}",
+        stdout(&o)
+    );
     let f = findings(&dir.path().join("findings-2026-11-23.csv"));
     assert!(f.iter().all(|l| l.starts_with("OLD-2020-001,")), "{f:?}");
 }
@@ -343,15 +513,33 @@ fn hidden_sheets_are_never_audited_silently() {
 #[test]
 fn a_second_header_row_is_a_header_not_a_case() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(&["audit", "--log", s(&fixture("two-headers.csv")), "--as-of", "2026-11-23", "--out", s(dir.path())]);
+    let o = run(&[
+        "audit",
+        "--log",
+        s(&fixture("two-headers.csv")),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(dir.path()),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("Cases read: 4"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("two-headers.csv, row 5: the header row again"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("two-headers.csv, row 5: the header row again"),
+        "{}",
+        stdout(&o)
+    );
     assert!(!stdout(&o).contains("Data-quality"), "{}", stdout(&o));
     let f = findings(&dir.path().join("findings-2026-11-23.csv"));
-    assert!(f.iter().all(|l| !l.to_lowercase().starts_with("case reference")));
+    assert!(f
+        .iter()
+        .all(|l| !l.to_lowercase().starts_with("case reference")));
     // The pasted log's columns are in another order: its case reads the same as the others.
-    assert!(f.iter().any(|l| l.starts_with("EX-2026-004,panel-notification,met,2026-11-02")), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|l| l.starts_with("EX-2026-004,panel-notification,met,2026-11-02")),
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -359,7 +547,11 @@ fn a_path_with_brackets_is_a_file_and_an_unreadable_glob_match_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     // In a configuration as on the command line.
     let config = dir.path().join("c.toml");
-    std::fs::write(&config, format!("[[sources]]\npath = {:?}\n", s(&fixture("log [2024].csv")))).unwrap();
+    std::fs::write(
+        &config,
+        format!("[[sources]]\npath = {:?}\n", s(&fixture("log [2024].csv"))),
+    )
+    .unwrap();
     let o = run(&["check-config", "--config", s(&config)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("1 file for"), "{}", stdout(&o));
@@ -369,9 +561,21 @@ fn a_path_with_brackets_is_a_file_and_an_unreadable_glob_match_is_an_error() {
     std::fs::copy(fixture("utf16-bom.csv"), logs.join("a.csv")).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(logs.join("gone.csv"), logs.join("b.csv")).unwrap();
-    let o = run(&["audit", "--log", &format!("{}/*.csv", s(&logs)), "--as-of", "2026-11-23", "--out", s(&dir.path().join("o"))]);
+    let o = run(&[
+        "audit",
+        "--log",
+        &format!("{}/*.csv", s(&logs)),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(&dir.path().join("o")),
+    ]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("b.csv") && stderr(&o).contains("cannot be read"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("b.csv") && stderr(&o).contains("cannot be read"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -387,7 +591,15 @@ fn an_nhs_number_in_a_date_cell_never_appears_in_any_output() {
     // Also as Excel would show it (999 000 0123) and in pieces.
     let spaced = format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..]);
     let out = dir.path().join("out");
-    let o = run(&["audit", "--log", s(&log), "--as-of", "2026-11-23", "--out", s(&out)]);
+    let o = run(&[
+        "audit",
+        "--log",
+        s(&log),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        s(&out),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut outputs = vec![stdout(&o), stderr(&o)];
     outputs.push(std::fs::read_to_string(out.join("findings-2026-11-23.csv")).unwrap());
@@ -405,6 +617,16 @@ fn an_nhs_number_in_a_date_cell_never_appears_in_any_output() {
     }
     // The cell is described instead.
     let dq = data_quality(&out.join("compliance-2026-11-23.xlsx"));
-    assert!(dq.iter().any(|r| r.iter().any(|c| c.contains("Ofsted notified: a number of 10 digits, not a date"))), "{dq:?}");
-    assert!(dq.iter().any(|r| r.iter().any(|c| c.contains("Child status: a number of 10 digits, not one of the accepted words"))), "{dq:?}");
+    assert!(
+        dq.iter().any(|r| r
+            .iter()
+            .any(|c| c.contains("Ofsted notified: a number of 10 digits, not a date"))),
+        "{dq:?}"
+    );
+    assert!(
+        dq.iter()
+            .any(|r| r.iter().any(|c| c
+                .contains("Child status: a number of 10 digits, not one of the accepted words"))),
+        "{dq:?}"
+    );
 }

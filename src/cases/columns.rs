@@ -31,7 +31,11 @@ pub fn needed_by(rules: &RuleSet) -> Vec<Vec<String>> {
             Condition::Any(list) => list.iter().for_each(|c| walk(c, fields)),
         }
     }
-    for d in rules.duties.iter().filter(|d| d.subject == Subject::Incident) {
+    for d in rules
+        .duties
+        .iter()
+        .filter(|d| d.subject == Subject::Incident)
+    {
         let mut fields = vec![d.start, d.done];
         d.applies.iter().for_each(|c| walk(c, &mut fields));
         for f in fields {
@@ -167,11 +171,7 @@ pub fn missing_columns(
 /// Why a configured source cannot be audited as it stands: a field a duty needs that a table
 /// lacks and that `absent` does not list, or a configured key that names no field. The message
 /// names the file, the sheet, the field, the nearest headers and both ways out.
-pub fn refusal(
-    cases: &CaseSet,
-    sources: &[SourceSpec],
-    rules: &RuleSet,
-) -> Result<(), String> {
+pub fn refusal(cases: &CaseSet, sources: &[SourceSpec], rules: &RuleSet) -> Result<(), String> {
     let schema = &rules.schema;
     for (i, spec) in sources.iter().enumerate() {
         if spec.kind != SourceKind::IncidentLog {
@@ -202,10 +202,8 @@ pub fn refusal(
                     .iter()
                     .any(|c| c.as_ref().is_some_and(|c| c.index == h.index))
             });
-            let nearest = crate::ingest::nearest_headers(
-                schema.label(f),
-                free.map(|h| h.label.as_str()),
-            );
+            let nearest =
+                crate::ingest::nearest_headers(schema.label(f), free.map(|h| h.label.as_str()));
             let nearest = if nearest.is_empty() {
                 String::new()
             } else {

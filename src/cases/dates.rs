@@ -78,14 +78,24 @@ pub fn describe_digits(s: &str) -> String {
     let int = s.trim_start_matches('-').split('.').next().unwrap_or("");
     if !int.is_empty()
         && int.bytes().all(|b| b.is_ascii_digit())
-        && s.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && s.trim_start_matches('-')
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.')
     {
         let n = int.len();
-        let whole = if s.contains('.') { "number with" } else { "number of" };
+        let whole = if s.contains('.') {
+            "number with"
+        } else {
+            "number of"
+        };
         return format!(
             "a {whole} {n} digit{}{}",
             if n == 1 { "" } else { "s" },
-            if s.contains('.') { " before the point" } else { "" }
+            if s.contains('.') {
+                " before the point"
+            } else {
+                ""
+            }
         );
     }
     "digits and separators".to_string()

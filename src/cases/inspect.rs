@@ -286,7 +286,9 @@ pub fn inspect(
         if let Some((info, _)) = tables.first() {
             for f in schema.ids() {
                 if let Some(Some(c)) = info.columns.get(f.index()) {
-                    spec2.columns.insert(schema.name(f).to_string(), c.label.clone());
+                    spec2
+                        .columns
+                        .insert(schema.name(f).to_string(), c.label.clone());
                 }
             }
         }
@@ -297,18 +299,23 @@ pub fn inspect(
     };
     let value_maps = values::resolve_value_map(schema, &spec.values).unwrap_or_default();
     for (info, st) in &tables {
-        report
-            .tables
-            .push(table_report(schema, &spec, info, st, &guesses, &value_maps, configured.is_some()));
+        report.tables.push(table_report(
+            schema,
+            &spec,
+            info,
+            st,
+            &guesses,
+            &value_maps,
+            configured.is_some(),
+        ));
     }
     Ok(report)
 }
 
-fn read(
-    schema: &Schema,
-    spec: &SourceSpec,
-    council_words: bool,
-) -> Result<(Vec<(TableInfo, Stats)>, Vec<String>), IngestError> {
+/// The tables read with their counts, and the notices.
+type Reading = (Vec<(TableInfo, Stats)>, Vec<String>);
+
+fn read(schema: &Schema, spec: &SourceSpec, council_words: bool) -> Result<Reading, IngestError> {
     let mut targets = super::targets(schema, spec);
     for t in &mut targets {
         if council_words && t.configured.is_none() {
@@ -343,7 +350,10 @@ fn table_report(
     let how = |f: FieldId, label: &str| -> Found {
         let n = normalise_label(label);
         let def = schema.def(f);
-        if guesses.get(&def.name).is_some_and(|g| normalise_label(g) == n) {
+        if guesses
+            .get(&def.name)
+            .is_some_and(|g| normalise_label(g) == n)
+        {
             Found::Guessed
         } else if configured && spec.columns.contains_key(&def.name) {
             Found::Configured
@@ -357,9 +367,9 @@ fn table_report(
         }
     };
     let field_at = |index: usize| {
-        schema.ids().find(|f| {
-            matches!(info.columns.get(f.index()), Some(Some(c)) if c.index == index)
-        })
+        schema
+            .ids()
+            .find(|f| matches!(info.columns.get(f.index()), Some(Some(c)) if c.index == index))
     };
     let columns = info
         .headers
@@ -408,20 +418,16 @@ fn table_report(
                 let mut values_out = Vec::new();
                 let (mut not_shown, mut not_shown_distinct) = (0, 0);
                 for (word, cells) in words {
-                    let idx = values::category(
-                        schema,
-                        f,
-                        &Cell::Text(word),
-                        value_maps.get(f.index()),
-                    );
+                    let idx =
+                        values::category(schema, f, &Cell::Text(word), value_maps.get(f.index()));
                     let becomes = idx.map(|i| schema.category_value(f, i).to_string());
                     let guess = if becomes.is_none() {
                         guess_value(schema, f, word)
                     } else {
                         None
                     };
-                    let show = becomes.is_some()
-                        || (showable(word) && (*cells >= 2 || guess.is_some()));
+                    let show =
+                        becomes.is_some() || (showable(word) && (*cells >= 2 || guess.is_some()));
                     if show {
                         values_out.push(ValueReport {
                             word: word.clone(),
@@ -500,7 +506,11 @@ impl Inspection {
                 if nearest.is_empty() {
                     "none".to_string()
                 } else {
-                    nearest.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    nearest
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             ));
         }
@@ -606,7 +616,11 @@ impl Inspection {
         s.push_str("\n[sources.columns]\n");
         for f in schema.ids() {
             let name = schema.name(f);
-            match t.columns.iter().find(|c| c.field.as_ref().is_some_and(|(n, _)| n == name)) {
+            match t
+                .columns
+                .iter()
+                .find(|c| c.field.as_ref().is_some_and(|(n, _)| n == name))
+            {
                 Some(c) => {
                     let note = match c.field.as_ref().map(|x| x.1) {
                         Some(Found::Guessed) => "   # guessed: the nearest header; check it",

@@ -23,15 +23,17 @@ fn words() -> &'static Words {
 /// Parses a council words file against the canonical fields: every field and value must exist.
 pub fn parse_words(text: &str) -> Result<Words, String> {
     let schema = Schema::canonical();
-    let mut raw: BTreeMap<String, toml::Table> =
-        toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut raw: BTreeMap<String, toml::Table> = toml::from_str(text).map_err(|e| e.to_string())?;
     // Header words are checked here and read by `header_words`.
     if let Some(headers) = raw.remove("headers") {
         for (field, list) in headers {
             schema
                 .lookup(&field)
                 .ok_or_else(|| format!("[headers] `{field}` is not a field"))?;
-            if !list.as_array().is_some_and(|a| a.iter().all(|w| w.is_str())) {
+            if !list
+                .as_array()
+                .is_some_and(|a| a.iter().all(|w| w.is_str()))
+            {
                 return Err(format!("[headers] `{field}` must be a list of labels"));
             }
         }
@@ -67,7 +69,11 @@ pub fn header_words(field: &str) -> Vec<String> {
     raw.get("headers")
         .and_then(|h| h.get(field))
         .and_then(|l| l.as_array())
-        .map(|a| a.iter().filter_map(|w| w.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|w| w.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -81,7 +87,10 @@ pub fn council_words(f: FieldId) -> Vec<(String, String)> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    if let Some(table) = raw.get(schema.name(f)).filter(|_| schema.name(f) != "headers") {
+    if let Some(table) = raw
+        .get(schema.name(f))
+        .filter(|_| schema.name(f) != "headers")
+    {
         for (canonical, list) in table {
             for w in list.as_array().into_iter().flatten() {
                 if let Some(w) = w.as_str() {

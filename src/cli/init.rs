@@ -22,8 +22,14 @@ pub fn run(a: Args) -> ExitCode {
                 println!("wrote {}", f.display());
             }
             println!("\nNext: keep the log in incident-log.xlsx (or map your own log: safeguard-audit inspect YOUR-LOG --write-config your-log.toml),");
-            println!("then: safeguard-audit check-config --config {}", a.dir.join("safeguard-audit.toml").display());
-            println!("and:  safeguard-audit audit --config {}", a.dir.join("safeguard-audit.toml").display());
+            println!(
+                "then: safeguard-audit check-config --config {}",
+                a.dir.join("safeguard-audit.toml").display()
+            );
+            println!(
+                "and:  safeguard-audit audit --config {}",
+                a.dir.join("safeguard-audit.toml").display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

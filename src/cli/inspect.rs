@@ -44,18 +44,18 @@ pub fn run(a: Args) -> ExitCode {
             .iter()
             .find(|s| s.kind == crate::ingest::SourceKind::IncidentLog)
     });
-    let report = match crate::cases::inspect::inspect(
-        &rules.schema,
-        &a.file,
-        a.sheet.as_deref(),
-        spec,
-    ) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(if e.is_config() { exit::CONFIG } else { exit::INPUT });
-        }
-    };
+    let report =
+        match crate::cases::inspect::inspect(&rules.schema, &a.file, a.sheet.as_deref(), spec) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(if e.is_config() {
+                    exit::CONFIG
+                } else {
+                    exit::INPUT
+                });
+            }
+        };
     for l in report.lines() {
         println!("{l}");
     }
@@ -73,7 +73,10 @@ pub fn run(a: Args) -> ExitCode {
             eprintln!("error: cannot write {}: {e}", out.display());
             return ExitCode::from(exit::OUTPUT);
         }
-        println!("\nwrote {} (check the lines marked \"guessed\", then run check-config)", out.display());
+        println!(
+            "\nwrote {} (check the lines marked \"guessed\", then run check-config)",
+            out.display()
+        );
     }
     ExitCode::SUCCESS
 }

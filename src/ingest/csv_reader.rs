@@ -41,7 +41,13 @@ fn utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
         return None;
     }
     let pairs = head.len() / 2;
-    let zeros = |offset: usize| head.iter().skip(offset).step_by(2).filter(|b| **b == 0).count();
+    let zeros = |offset: usize| {
+        head.iter()
+            .skip(offset)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
     let (even, odd) = (zeros(0), zeros(1));
     if odd * 10 >= pairs * 9 && even * 10 < pairs {
         Some(encoding_rs::UTF_16LE)

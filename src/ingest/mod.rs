@@ -151,15 +151,8 @@ pub enum IngestError {
         scanned: usize,
         looked_for: String,
     },
-    #[error("{file}{sheet}: the configuration maps `{field}` to the column `{label}`, but the header row (row {row}) has no such column. Closest headers: {nearest}. Correct [sources.columns] {field} in the configuration (matching ignores case, spaces and punctuation).")]
-    MappedColumnMissing {
-        file: String,
-        sheet: String,
-        row: u32,
-        field: String,
-        label: String,
-        nearest: String,
-    },
+    #[error("{0}")]
+    MappedColumnMissing(Box<MappedColumn>),
     #[error("{file}{sheet}: required column `{field}` not found. Looked for a header labelled {looked_for}. Name it in the configuration ([sources.columns] {field} = \"<your header>\").")]
     MissingColumn {
         file: String,
@@ -169,10 +162,22 @@ pub enum IngestError {
     },
 }
 
+/// A column a configuration names that the sheet does not have.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}{sheet}: the configuration maps `{field}` to the column `{label}`, but the header row (row {row}) has no such column. Closest headers: {nearest}. Correct [sources.columns] {field} in the configuration (matching ignores case, spaces and punctuation).")]
+pub struct MappedColumn {
+    pub file: String,
+    pub sheet: String,
+    pub row: u32,
+    pub field: String,
+    pub label: String,
+    pub nearest: String,
+}
+
 impl IngestError {
     /// The configuration does not fit the file (exit 2), rather than the file being unreadable.
     pub fn is_config(&self) -> bool {
-        matches!(self, IngestError::MappedColumnMissing { .. })
+        matches!(self, IngestError::MappedColumnMissing(_))
     }
 }
 

@@ -199,7 +199,11 @@ pub(super) fn read(
 
 /// A workbook's sheets in order, each with how it is shown: "visible", "hidden" or "very
 /// hidden". The same checks as reading come first.
-pub fn list_sheets(path: &Path, name: &str, ext: &str) -> Result<Vec<(String, &'static str)>, IngestError> {
+pub fn list_sheets(
+    path: &Path,
+    name: &str,
+    ext: &str,
+) -> Result<Vec<(String, &'static str)>, IngestError> {
     precheck(path, name, ext)?;
     super::limits::check_zip(path, name)?;
     check_xls_grid(path, name)?;

@@ -124,7 +124,12 @@ impl<'t> Table<'t> {
 
 /// The first required target's column, else the first mapped one.
 fn key_column(targets: &[Target], columns: &[Option<Column>]) -> Option<usize> {
-    let mapped = || targets.iter().zip(columns).filter_map(|(t, c)| Some((t, c.as_ref()?)));
+    let mapped = || {
+        targets
+            .iter()
+            .zip(columns)
+            .filter_map(|(t, c)| Some((t, c.as_ref()?)))
+    };
     mapped()
         .find(|(t, _)| t.required)
         .or_else(|| mapped().next())
@@ -143,22 +148,24 @@ fn check_columns(
     for (t, c) in targets.iter().zip(columns) {
         if let (Some(label), None) = (&t.configured, c) {
             let nearest = header::nearest(label, headers.iter().map(|h| h.label.as_str()));
-            return Err(IngestError::MappedColumnMissing {
-                file: file.to_string(),
-                sheet: sheet_suffix(sheet),
-                row: header_row,
-                field: t.name.clone(),
-                label: label.clone(),
-                nearest: if nearest.is_empty() {
-                    "none is close".to_string()
-                } else {
-                    nearest
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+            return Err(IngestError::MappedColumnMissing(Box::new(
+                super::MappedColumn {
+                    file: file.to_string(),
+                    sheet: sheet_suffix(sheet),
+                    row: header_row,
+                    field: t.name.clone(),
+                    label: label.clone(),
+                    nearest: if nearest.is_empty() {
+                        "none is close".to_string()
+                    } else {
+                        nearest
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
                 },
-            });
+            )));
         }
     }
     check_required(file, sheet, targets, columns)

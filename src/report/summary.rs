@@ -76,7 +76,10 @@ pub fn text_with(audit: &Audit, digest: &Digest, quality: QualityList) -> String
         digest.breaches.len()
     ));
     for m in &audit.missing {
-        s.push_str(&format!("Missing column: {}\n", m.describe(&audit.rules.schema)));
+        s.push_str(&format!(
+            "Missing column: {}\n",
+            m.describe(&audit.rules.schema)
+        ));
     }
     for n in &audit.cases.notices {
         s.push_str(&format!("Note: {n}\n"));
