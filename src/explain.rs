@@ -362,6 +362,10 @@ fn done_line(s: &mut String, f: &Finding, case: &Case, duty: &Duty, schema: &Sch
                 "  Done: cannot tell (the rows of this case disagree on {})\n",
                 schema.label(duty.done)
             )),
+            Value::Absent => s.push_str(&format!(
+                "  Done: cannot tell (the log has no `{}` column)\n",
+                schema.label(duty.done)
+            )),
             _ => s.push_str(&format!("  Done: no date in {}\n", schema.label(duty.done))),
         },
     }
@@ -384,6 +388,7 @@ fn clock_text(
         Value::Date(d) => format!("{} ({label})", day(d)),
         Value::Invalid => format!("cannot tell ({label} is unreadable)"),
         Value::Conflict => format!("cannot tell (the rows of this case disagree on {label})"),
+        Value::Absent => format!("cannot tell (the log has no `{label}` column)"),
         _ if status == Status::Unknown => format!("cannot tell ({label} is blank)"),
         _ => format!("not yet ({label} is blank)"),
     }
@@ -507,6 +512,10 @@ fn failing(audit: &Audit, case: &Case, case_index: u32, c: &Condition) -> Option
                         "{label}: blank (applies only when {})",
                         wanted.join(" or ")
                     )),
+                },
+                Value::Absent => match if_blank {
+                    IfBlank::Means(v) if values.contains(v) => None,
+                    _ => Some(format!("{label}: the log has no such column")),
                 },
                 _ => Some(format!("{label}: cannot be read")),
             }

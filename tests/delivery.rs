@@ -27,6 +27,8 @@ use support::{Certs, SmtpServer};
 const BIN: &str = env!("CARGO_BIN_EXE_safeguard-audit");
 const PASSWORD: &str = "s3cret-pw";
 const PASSWORD_ENV: &str = "SG_DELIVERY_TEST_PASSWORD";
+/// The columns this short log does not keep, declared (a configured log must say so).
+const ABSENT: &str = "absent = [\"ofsted_notified\", \"sos_notified\", \"rapid_review_sent\", \"panel_response\", \"decision\", \"decision_date\", \"decision_notified\", \"report_sent\", \"published\", \"unpublished\"]";
 const LOG: &str = "Case reference,Local authority,Child ID,Date of incident,Date LA became aware,Outcome,Abuse or neglect,Child status,Incident location,Panel notified,Partners notified
 T-1,Testshire,C-1,01/11/2026,02/11/2026,died,known,child in need,in area,,
 ";
@@ -196,7 +198,7 @@ impl Site {
         std::fs::write(
             &self.config,
             format!(
-                "[[sources]]\npath = \"log.csv\"\n{extra}\n[email]\nfrom = \"Audit <audit@testshire.gov.uk>\"\nto = [\"director@testshire.gov.uk\"]\n{email}\n"
+                "[[sources]]\npath = \"log.csv\"\n{ABSENT}\n{extra}\n[email]\nfrom = \"Audit <audit@testshire.gov.uk>\"\nto = [\"director@testshire.gov.uk\"]\n{email}\n"
             ),
         )
         .unwrap();

@@ -370,7 +370,7 @@ wb.save(path)
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("Cases read: 2"), "{text}");
-    assert!(!text.contains("Data-quality problems"), "{text}");
+    assert!(!text.contains("Data quality:"), "{text}");
     assert!(!text.contains("Missing column"), "{text}");
     assert!(text.contains("unknown 0"), "{text}");
     let f = findings(&out.join("findings-2026-11-23.csv"));
@@ -403,7 +403,7 @@ fn utf16_csv_with_and_without_a_bom_reads_like_utf8() {
         ]);
         assert!(o.status.success(), "{f}: {}", stderr(&o));
         assert!(stdout(&o).contains("Cases read: 3"), "{f}: {}", stdout(&o));
-        assert!(!stdout(&o).contains("Data-quality"), "{f}: {}", stdout(&o));
+        assert!(!stdout(&o).contains("Data quality:"), "{f}: {}", stdout(&o));
         all.push(findings(&out.join("findings-2026-11-23.csv")));
     }
     assert_eq!(all[0], all[2]);
@@ -529,7 +529,7 @@ fn a_second_header_row_is_a_header_not_a_case() {
         "{}",
         stdout(&o)
     );
-    assert!(!stdout(&o).contains("Data-quality"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("Data quality:"), "{}", stdout(&o));
     let f = findings(&dir.path().join("findings-2026-11-23.csv"));
     assert!(f
         .iter()

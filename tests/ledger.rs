@@ -340,7 +340,6 @@ fn two_weekly_runs_on_an_unchanged_log_report_no_new_cases() {
 }
 
 #[test]
-#[ignore = "until issue 11 lands: the data-quality text of cases/dates.rs still quotes a digit string in a date cell (`9434765919` is not a date); run with --ignored"]
 fn a_digit_string_in_a_date_cell_appears_in_no_output() {
     let Some(l) = live("a_digit_string_in_a_date_cell_appears_in_no_output", "") else {
         return;
