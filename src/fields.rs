@@ -101,6 +101,10 @@ canonical! {
     REVIEW_COMPLETED = 22, "review_completed", "Review completed", Kind::Date, ["Review completed date", "SCR completed"];
 }
 
+/// Canonical fields DOMAIN calls optional (`review_completed`: needed only for serious case
+/// reviews). A configured log without such a column is told what it costs, never refused for it.
+pub const OPTIONAL: &[FieldId] = &[REVIEW_COMPLETED];
+
 /// Number of canonical fields; local fields follow them.
 pub const CANONICAL_COUNT: usize = 23;
 

@@ -312,7 +312,7 @@ fn init_then_a_template_filled_with_openpyxl_audits_cleanly() {
     let o = run(&["check-config", "--config", s(&config)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("header row 1, 22 of 22 fields found"),
+        stdout(&o).contains("header row 1, 23 of 23 fields found"),
         "{}",
         stdout(&o)
     );

@@ -284,6 +284,9 @@ def add_months(d, n):
 
 BLANK = ("blank",)
 BAD = ("unreadable",)
+# A field the log has no column for at all (DOMAIN "A missing column is not a blank cell"): it
+# says nothing, so a duty that needs it is unknown; an absent incident location means in area.
+MISSING = ("no such column",)
 
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -378,7 +381,10 @@ def rows_to_records(rows, source, label_to_field=None, values=None):
         rec = {}
         for f, _ in FIELDS:
             j = colmap.get(f)
-            x = row[j] if j is not None and j < len(row) else None
+            if j is None:
+                rec[f] = MISSING
+                continue
+            x = row[j] if j < len(row) else None
             if f in values and x is not None:
                 x = values[f].get(" ".join(str(x).split()).lower(), x)
             rec[f] = x
@@ -486,7 +492,8 @@ def audit_referrals(referrals, records, as_of):
         cref = str(rec.get("case_ref") or "").strip().lower()
         if cref:
             refs.add(cref)
-        cid = str(rec.get("child_id") or "").strip().lower()
+        cid = rec.get("child_id")
+        cid = "" if cid is MISSING else str(cid or "").strip().lower()
         if cid and is_date(inc) and inc <= as_of:
             by_child.add((cid, inc))
     out = []
@@ -594,6 +601,11 @@ def audit_case(raw, as_of, arrangements_from=ARRANGEMENTS_DEFAULT):
     v = {}
     for f, _ in FIELDS:
         x = raw.get(f)
+        if x is MISSING:
+            # No column: an absent location means in area; any other missing fact is unknown,
+            # like an unreadable one, for every duty that needs it.
+            v[f] = BLANK if f == "incident_location" else (BAD if f in DATE_FIELDS or f in CATEGORIES else None)
+            continue
         if f in DATE_FIELDS:
             d = parse_date(x)
             if is_date(d) and d > as_of:
@@ -754,7 +766,8 @@ def audit_case(raw, as_of, arrangements_from=ARRANGEMENTS_DEFAULT):
         else:
             st = "met" if as_of >= due else "pending"
             out.append(finding(case_ref, "publication-period", st, pub, due))
-    la = str(raw.get("local_authority") or "").strip()
+    la = raw.get("local_authority")
+    la = "" if la is MISSING else str(la or "").strip()
     for f in out:
         f["local_authority"] = la
     return out

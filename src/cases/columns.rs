@@ -27,7 +27,7 @@ pub fn needed_by(rules: &RuleSet) -> Vec<Vec<String>> {
                 }
             }
             Condition::Present(f) => fields.push(*f),
-            Condition::Duty(_) => {}
+            Condition::Duty(_) | Condition::Status { .. } => {}
             Condition::Any(list) => list.iter().for_each(|c| walk(c, fields)),
         }
     }
@@ -193,7 +193,11 @@ pub fn refusal(cases: &CaseSet, sources: &[SourceSpec], rules: &RuleSet) -> Resu
             let lacks = !matches!(t.columns.get(f.index()), Some(Some(_)));
             let duties = &needed[f.index()];
             let name = schema.name(f);
-            if !lacks || duties.is_empty() || spec.absent.iter().any(|a| a == name) {
+            if !lacks
+                || duties.is_empty()
+                || crate::fields::OPTIONAL.contains(&f)
+                || spec.absent.iter().any(|a| a == name)
+            {
                 continue;
             }
             // Headers not already read as another field.
