@@ -10,6 +10,7 @@ use crate::cases::{self, CaseSet};
 use crate::config::{Config, ConfigError};
 use crate::findings::{self, Finding, Tally};
 use crate::rules::{RuleSet, RulesError};
+use crate::timing::Timings;
 
 /// Why an audit could not run. The split decides the exit code.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +37,8 @@ pub struct Audit {
     pub tally: Tally,
     /// Fields a duty needs that a source's log has no column for, and what each cost.
     pub missing: Vec<cases::columns::MissingColumn>,
+    /// How long each stage took (reading, sorting, evaluating, then what the report adds).
+    pub timings: Timings,
 }
 
 /// Loads the rules and calendar a configuration asks for.
@@ -65,14 +68,17 @@ pub fn run_observed(
     as_of: NaiveDate,
     on_stage: &mut dyn FnMut(&str),
 ) -> Result<Audit, AuditError> {
-    let (rules, calendar) = prepare(config)?;
+    let timings = Timings::default();
+    let (rules, calendar) = timings.time("rules and calendar", || prepare(config))?;
     for (i, spec) in config.sources.iter().enumerate() {
         if let Some(m) = cases::columns::unknown_keys(i, spec, &rules.schema) {
             return Err(AuditError::Config(config.invalid(m)));
         }
     }
     on_stage("reading the logs");
-    let mut cases = cases::read_sources(&rules.schema, &config.sources, as_of)?;
+    let mut cases = timings.time("read", || {
+        cases::read_sources(&rules.schema, &config.sources, as_of)
+    })?;
     // A configured log without a column a duty needs is refused unless it says so.
     cases::columns::refusal(&cases, &config.sources, &rules)
         .map_err(|m| AuditError::Config(config.invalid(m)))?;
@@ -81,11 +87,16 @@ pub fn run_observed(
         cases.cases.len(),
         rules.duties.len()
     ));
-    cases
-        .cases
-        .sort_by(|a, b| natural_cmp(&a.case_ref, &b.case_ref));
-    let mut findings = evaluate_all(&cases, &rules, &calendar, as_of);
+    timings.time("sort", || {
+        cases
+            .cases
+            .sort_by(|a, b| natural_cmp(&a.case_ref, &b.case_ref))
+    });
+    let mut findings = timings.time("evaluate", || {
+        evaluate_all(&cases, &rules, &calendar, as_of)
+    });
     on_stage("cross-checking referrals");
+    let t = std::time::Instant::now();
     crate::referrals::cross_check(
         &config.sources,
         &mut cases,
@@ -95,7 +106,8 @@ pub fn run_observed(
         &mut findings,
     )
     .map_err(|e| AuditError::Input(cases::ReadError::Ingest(e)))?;
-    let tally = Tally::of(&findings, &rules);
+    timings.record("referrals", t.elapsed());
+    let tally = timings.time("tally", || Tally::of(&findings, &rules));
     let missing = cases::columns::missing_columns(&cases, &config.sources, &rules, &findings);
     Ok(Audit {
         as_of,
@@ -105,6 +117,7 @@ pub fn run_observed(
         findings,
         tally,
         missing,
+        timings,
     })
 }
 
@@ -234,6 +247,7 @@ impl Audit {
     /// Writes the findings file atomically and returns its path.
     pub fn write_findings(&self, dir: &Path) -> Result<PathBuf, AuditError> {
         let path = self.findings_path(dir);
+        let t = std::time::Instant::now();
         crate::output::write_atomic(&path, |w| {
             findings::csv::write(
                 w,
@@ -246,6 +260,7 @@ impl Audit {
             file: path.display().to_string(),
             reason: e.to_string(),
         })?;
+        self.timings.record("findings CSV", t.elapsed());
         Ok(path)
     }
 }

@@ -19,6 +19,9 @@ pub struct Args {
     /// Write the findings file and the data-quality list (data-quality-<as-of>.csv), not the workbook (for very large historical audits)
     #[arg(long)]
     no_workbook: bool,
+    /// Print how long each stage took (reading, sorting, evaluating, each file and sheet) on stderr
+    #[arg(long)]
+    timings: bool,
 }
 
 pub fn run(a: Args) -> ExitCode {
@@ -26,6 +29,7 @@ pub fn run(a: Args) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(&e),
     };
+    let started = std::time::Instant::now();
     let out = a.out.clone().unwrap_or_else(|| config.out_dir.clone());
     let progress = super::progress::Progress::on_terminal();
     let audit = match crate::audit::run_observed(&config, as_of, &mut |s| progress.stage(s)) {
@@ -61,9 +65,22 @@ pub fn run(a: Args) -> ExitCode {
     for p in &written {
         println!("wrote {}", p.display());
     }
+    if a.timings {
+        print_timings(&audit.timings, started);
+    }
     if a.exit_code && audit.tally.breaches > 0 {
         ExitCode::from(exit::BREACHES)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The stages of the run on stderr, one a line, then the total since the configuration was read.
+fn print_timings(t: &crate::timing::Timings, started: std::time::Instant) {
+    let mut err = std::io::stderr().lock();
+    use std::io::Write as _;
+    for s in t.stages() {
+        let _ = writeln!(err, "{:>9.3} s  {}", s.took.as_secs_f64(), s.name);
+    }
+    let _ = writeln!(err, "{:>9.3} s  total", started.elapsed().as_secs_f64());
 }

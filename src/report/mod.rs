@@ -13,7 +13,8 @@ use crate::audit::{Audit, AuditError};
 
 /// Writes the findings file (and the workbook) to `dir`, returning the paths written.
 pub fn write_all(audit: &Audit, dir: &Path) -> Result<Vec<PathBuf>, AuditError> {
-    write_with(audit, &digest::Digest::of(audit), dir)
+    let digest = audit.timings.time("digest", || digest::Digest::of(audit));
+    write_with(audit, &digest, dir)
 }
 
 /// As [`write_all`], with a digest the caller made (the weekly run adds what changed).

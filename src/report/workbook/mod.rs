@@ -59,7 +59,9 @@ pub fn write(audit: &Audit, digest: &Digest, path: &Path) -> Result<(), Workbook
     let mut out = crate::output::AtomicFile::create(path)?;
     let saved = crate::output::catch_writer_panic(|| -> Result<(), WorkbookError> {
         let mut book = build(audit, digest, dir)?;
+        let t = std::time::Instant::now();
         book.save_to_writer(std::io::BufWriter::with_capacity(1 << 16, out.file()))?;
+        audit.timings.record("workbook: save (zip)", t.elapsed());
         Ok(())
     });
     match saved {
@@ -82,12 +84,17 @@ fn build(audit: &Audit, digest: &Digest, dir: &Path) -> Result<Workbook, XlsxErr
         digest,
         f: &f,
     };
-    summary::write(&mut book, &ctx)?;
-    lists::write_action(&mut book, &ctx)?;
-    lists::write_breaches(&mut book, &ctx)?;
-    cases::write(&mut book, &ctx)?;
-    quality::write(&mut book, &ctx)?;
-    rules::write(&mut book, &ctx)?;
+    let t = &audit.timings;
+    t.time("workbook: Summary", || summary::write(&mut book, &ctx))?;
+    t.time("workbook: Action required", || {
+        lists::write_action(&mut book, &ctx)
+    })?;
+    t.time("workbook: Breaches", || {
+        lists::write_breaches(&mut book, &ctx)
+    })?;
+    t.time("workbook: Cases", || cases::write(&mut book, &ctx))?;
+    t.time("workbook: Data quality", || quality::write(&mut book, &ctx))?;
+    t.time("workbook: Rules", || rules::write(&mut book, &ctx))?;
     if audit.findings.len() > 200_000 {
         // Large files: faster compression, a slightly bigger file.
         book.set_zip_compression_level(1);
