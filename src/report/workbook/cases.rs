@@ -5,7 +5,7 @@
 //! the referral columns appear only when referrals were cross-checked. A cell group is blank
 //! where a duty was not checked against that row.
 
-use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, MAX_ROWS, V};
 use crate::findings::Finding;
@@ -14,9 +14,8 @@ use crate::rules::{Duty, Subject};
 const CASE_COLUMNS: [&str; 3] = ["Case reference", "Child ID", "Local authority"];
 
 /// The Cases sheet.
-pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
+pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let columns = duty_columns(ctx);
-    let ws = book.add_worksheet_with_constant_memory()?;
     page_setup(ws, ctx, "Cases", 2, 1)?;
     print_across(ws, columns.iter().flatten().count())?;
     group_row(ws, ctx, &columns)?;

@@ -120,6 +120,27 @@ impl Formats {
         }
     }
 
+    /// Every format, to register with the workbook before sheets are filled in parallel.
+    pub fn all(&self) -> [&Format; 15] {
+        [
+            &self.title,
+            &self.note,
+            &self.bold,
+            &self.header,
+            &self.group,
+            &self.date,
+            &self.pct,
+            &self.int,
+            &self.text,
+            &self.wrap,
+            &self.none,
+            &self.green,
+            &self.amber,
+            &self.red,
+            &self.grey,
+        ]
+    }
+
     /// The colour of a status: met green, breaches red, pending amber, unknown grey,
     /// not applicable plain.
     pub fn status(&self, s: Status) -> &Format {

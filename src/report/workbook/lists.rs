@@ -7,7 +7,7 @@
 //! characters, on up to hundreds of thousands of rows): the duty is named by its title, and
 //! the Rules sheet gives each duty's source once.
 
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, MAX_ROWS, V};
 use crate::report::digest::Item;
@@ -57,7 +57,7 @@ struct List<'a> {
 }
 
 /// The Action required sheet.
-pub fn write_action(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
+pub fn write_action(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let list = List {
         sheet: "Action required",
         table: "ActionRequired",
@@ -67,11 +67,11 @@ pub fn write_action(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
         empty: "None: nothing is overdue or pending",
         row: action_row,
     };
-    write_list(book, ctx, &list, &ctx.digest.action)
+    write_list(ws, ctx, &list, &ctx.digest.action)
 }
 
 /// The Breaches sheet.
-pub fn write_breaches(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
+pub fn write_breaches(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let list = List {
         sheet: "Breaches",
         table: "Breaches",
@@ -81,16 +81,10 @@ pub fn write_breaches(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
         empty: "None: no duty of the partnership was late, overdue or ended early",
         row: breach_row,
     };
-    write_list(book, ctx, &list, &ctx.digest.breaches)
+    write_list(ws, ctx, &list, &ctx.digest.breaches)
 }
 
-fn write_list(
-    book: &mut Workbook,
-    ctx: &Ctx,
-    list: &List,
-    items: &[Item],
-) -> Result<(), XlsxError> {
-    let ws = book.add_worksheet_with_constant_memory()?;
+fn write_list(ws: &mut Worksheet, ctx: &Ctx, list: &List, items: &[Item]) -> Result<(), XlsxError> {
     page_setup(ws, ctx, list.sheet, 1, 1)?;
     let headers = cells::headers(list.headers);
     let spec = TableSpec {

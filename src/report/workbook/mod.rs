@@ -17,7 +17,7 @@ mod summary;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
 
 use crate::audit::Audit;
 use crate::report::digest::Digest;
@@ -73,28 +73,55 @@ pub fn write(audit: &Audit, digest: &Digest, path: &Path) -> Result<(), Workbook
 }
 
 /// Builds every sheet. Constant-memory sheets keep their rows in temporary files in `dir`
-/// (beside the output, rather than a /tmp that may live in memory).
+/// (beside the output, rather than a /tmp that may live in memory). The Cases sheet, the
+/// biggest, is filled on a second thread while the others are filled on this one; the formats
+/// are registered with the workbook first, so neither thread adds one while the other reads.
 fn build(audit: &Audit, digest: &Digest, dir: &Path) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     book.set_tempdir(dir)?;
     book.set_properties(&properties(audit));
     let f = cells::Formats::new();
+    for format in f.all() {
+        book.register_format(format);
+    }
     let ctx = cells::Ctx {
         audit,
         digest,
         f: &f,
     };
+    let mut summary_ws = Worksheet::new();
+    let mut action_ws = book.new_worksheet_with_constant_memory()?;
+    let mut breaches_ws = book.new_worksheet_with_constant_memory()?;
+    let mut cases_ws = book.new_worksheet_with_constant_memory()?;
+    let mut quality_ws = book.new_worksheet_with_constant_memory()?;
+    let mut rules_ws = Worksheet::new();
     let t = &audit.timings;
-    t.time("workbook: Summary", || summary::write(&mut book, &ctx))?;
-    t.time("workbook: Action required", || {
-        lists::write_action(&mut book, &ctx)
+    let ctx = &ctx;
+    std::thread::scope(|s| -> Result<(), XlsxError> {
+        let big = s.spawn(|| t.time("workbook: Cases", || cases::write(&mut cases_ws, ctx)));
+        t.time("workbook: Summary", || summary::write(&mut summary_ws, ctx))?;
+        t.time("workbook: Action required", || {
+            lists::write_action(&mut action_ws, ctx)
+        })?;
+        t.time("workbook: Breaches", || {
+            lists::write_breaches(&mut breaches_ws, ctx)
+        })?;
+        t.time("workbook: Data quality", || {
+            quality::write(&mut quality_ws, ctx)
+        })?;
+        t.time("workbook: Rules", || rules::write(&mut rules_ws, ctx))?;
+        big.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
     })?;
-    t.time("workbook: Breaches", || {
-        lists::write_breaches(&mut book, &ctx)
-    })?;
-    t.time("workbook: Cases", || cases::write(&mut book, &ctx))?;
-    t.time("workbook: Data quality", || quality::write(&mut book, &ctx))?;
-    t.time("workbook: Rules", || rules::write(&mut book, &ctx))?;
+    for ws in [
+        summary_ws,
+        action_ws,
+        breaches_ws,
+        cases_ws,
+        quality_ws,
+        rules_ws,
+    ] {
+        book.push_worksheet(ws);
+    }
     if audit.findings.len() > 200_000 {
         // Large files: faster compression, a slightly bigger file.
         book.set_zip_compression_level(1);

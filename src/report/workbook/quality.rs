@@ -2,7 +2,7 @@
 //! every problem met while reading (rows set aside, unreadable values, conflicting rows) and
 //! every duty that is `unknown` and why, each located by file, sheet, row and column.
 
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, MAX_ROWS, V};
 use crate::cases::{LocationParts, Problem};
@@ -25,8 +25,7 @@ const PROBLEMS: [&str; 8] = [
 const PROBLEMS_ROW: u32 = 3;
 
 /// The Data quality sheet.
-pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
-    let ws = book.add_worksheet_with_constant_memory()?;
+pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     page_setup(ws, ctx, "Data quality", PROBLEMS_ROW + 1, 0)?;
     let mut rows = Rows::new(ws, ctx.f, 0);
     reconciliation(&mut rows, ctx)?;

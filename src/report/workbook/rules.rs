@@ -2,7 +2,7 @@
 //! rules file it came from, so a reader can check the workbook against the law: when each duty
 //! is in force (the law by date) and whether a relaxed period (e.g. COVID-19) is on for it.
 
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, V};
 use crate::rules::Duty;
@@ -38,8 +38,7 @@ const FIXED: [(u16, usize); 11] = [
 ];
 
 /// The Rules sheet.
-pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
-    let ws = book.add_worksheet();
+pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     page_setup(ws, ctx, "Rules", 1, 1)?;
     // The id is for matching the findings file, not for reading: printed pages leave it out.
     ws.set_print_area(0, 0, ctx.audit.rules.duties.len().max(1) as u32, 10)?;

@@ -4,8 +4,7 @@
 //! Every figure comes from the [`Digest`](crate::report::digest::Digest).
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartMarker, ChartType, ConditionalFormatFormula, Workbook, Worksheet,
-    XlsxError,
+    Chart, ChartDataLabel, ChartMarker, ChartType, ConditionalFormatFormula, Worksheet, XlsxError,
 };
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, V};
@@ -31,8 +30,7 @@ struct Layout<'w, 'f> {
 }
 
 /// The Summary sheet.
-pub fn write(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
-    let ws = book.add_worksheet();
+pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     page_setup(ws, ctx, SHEET, 0, 0)?;
     ws.set_selected(true);
     let mut l = Layout {
