@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod values;
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -223,7 +224,9 @@ pub struct CaseBuilder<'s> {
     /// Per source: per field, the council's words (normalised) -> canonical value index.
     value_maps: Vec<Vec<HashMap<String, u8>>>,
     date1904: Vec<bool>,
-    index: HashMap<Box<str>, u32>,
+    /// Case numbers, found by hashing their case reference (held once, in the case).
+    index: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
     authorities: HashMap<String, Arc<str>>,
     /// Per table: per field, whether the table has no column for it.
     absent: Vec<Vec<bool>>,
@@ -247,7 +250,8 @@ impl<'s> CaseBuilder<'s> {
             as_of,
             value_maps,
             date1904: sources.iter().map(|s| s.date1904).collect(),
-            index: HashMap::new(),
+            index: hashbrown::HashTable::new(),
+            hasher: Default::default(),
             authorities: HashMap::new(),
             absent: Vec::new(),
             out: CaseSet::default(),
@@ -472,9 +476,14 @@ impl RowSink for CaseBuilder<'_> {
         let reviewer = Self::text_of(&cell(fields::REVIEWER));
         // One hash per row: the entry is looked up and, for a new case, filled in one go.
         let next = self.out.cases.len() as u32;
-        let found = match self.index.entry(case_ref.clone().into_boxed_str()) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-            std::collections::hash_map::Entry::Vacant(e) => {
+        let (index, hasher, cases) = (&mut self.index, &self.hasher, &self.out.cases);
+        let found = match index.entry(
+            hasher.hash_one(case_ref.as_str()),
+            |&i| &*cases[i as usize].case_ref == case_ref.as_str(),
+            |&i| hasher.hash_one(&*cases[i as usize].case_ref),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get()),
+            hashbrown::hash_table::Entry::Vacant(e) => {
                 e.insert(next);
                 None
             }

@@ -40,7 +40,9 @@ pub fn run(a: Args) -> ExitCode {
         }
     };
     progress.stage("writing the findings and the workbook");
-    let digest = crate::report::digest::Digest::of(&audit);
+    let digest = audit.timings.time("digest", || {
+        crate::report::digest::Digest::of(&audit)
+    });
     let written = if a.no_workbook {
         // Without a workbook the data-quality list goes to a file of its own.
         audit
@@ -68,11 +70,16 @@ pub fn run(a: Args) -> ExitCode {
     if a.timings {
         print_timings(&audit.timings, started);
     }
-    if a.exit_code && audit.tally.breaches > 0 {
+    let code = if a.exit_code && audit.tally.breaches > 0 {
         ExitCode::from(exit::BREACHES)
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    // The process ends next: freeing millions of findings and digest items one by one would
+    // only delay the exit (a tenth of a second per 100,000 cases). Everything is written.
+    std::mem::forget(digest);
+    std::mem::forget(audit);
+    code
 }
 
 /// The stages of the run on stderr, one a line, then the total since the configuration was read.

@@ -17,15 +17,24 @@ pub fn write_all(audit: &Audit, dir: &Path) -> Result<Vec<PathBuf>, AuditError> 
     write_with(audit, &digest, dir)
 }
 
-/// As [`write_all`], with a digest the caller made (the weekly run adds what changed).
+/// As [`write_all`], with a digest the caller made (the weekly run adds what changed). The
+/// findings file is written on a second thread while the workbook is built.
 pub fn write_with(
     audit: &Audit,
     digest: &digest::Digest,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, AuditError> {
-    let findings = audit.write_findings(dir)?;
     let book = workbook::path(dir, audit.as_of);
-    workbook::write(audit, digest, &book).map_err(|e| AuditError::Output {
+    let (findings, written) = std::thread::scope(|s| {
+        let findings = s.spawn(|| audit.write_findings(dir));
+        let written = workbook::write(audit, digest, &book);
+        let findings = findings
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (findings, written)
+    });
+    let findings = findings?;
+    written.map_err(|e| AuditError::Output {
         file: book.display().to_string(),
         reason: e.to_string(),
     })?;
