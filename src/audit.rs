@@ -88,9 +88,7 @@ pub fn run_observed(
         rules.duties.len()
     ));
     timings.time("sort", || {
-        cases
-            .cases
-            .sort_by_cached_key(|c| natural_key(&c.case_ref))
+        cases.cases.sort_by_cached_key(|c| natural_key(&c.case_ref))
     });
     let mut findings = timings.time("evaluate", || {
         evaluate_all(&cases, &rules, &calendar, as_of)
@@ -145,32 +143,68 @@ pub fn evaluate_all(
         }
         return out;
     }
+    // Each thread writes its cases' findings straight into its own stretch of the one output
+    // vector (no copying of parts afterwards; the pages are first touched by both cores).
+    let wanted: Vec<usize> = cases
+        .cases
+        .chunks(n.div_ceil(threads))
+        .map(|slice| slice.iter().filter(|c| !c.referral).count() * per_case)
+        .collect();
+    let total: usize = wanted.iter().sum();
     let chunk = n.div_ceil(threads);
-    let parts: Vec<Vec<Finding>> = std::thread::scope(|s| {
+    let mut out: Vec<Finding> = Vec::with_capacity(total);
+    let mut rest = &mut out.spare_capacity_mut()[..total];
+    let mut slots = Vec::with_capacity(wanted.len());
+    for w in &wanted {
+        let (mine, tail) = rest.split_at_mut(*w);
+        slots.push(mine);
+        rest = tail;
+    }
+    let all_written = std::thread::scope(|s| {
         let handles: Vec<_> = cases
             .cases
             .chunks(chunk)
+            .zip(slots)
             .enumerate()
-            .map(|(k, slice)| {
+            .map(|(k, (slice, slot))| {
                 s.spawn(move || {
-                    let mut out = Vec::with_capacity(slice.len() * per_case);
+                    let mut one = Vec::with_capacity(per_case);
+                    let mut at = 0;
                     for (j, c) in slice.iter().enumerate().filter(|(_, c)| !c.referral) {
+                        one.clear();
                         let i = (k * chunk + j) as u32;
-                        findings::evaluate_case(i, c, rules, calendar, as_of, &mut out);
+                        findings::evaluate_case(i, c, rules, calendar, as_of, &mut one);
+                        if one.len() != per_case || at + per_case > slot.len() {
+                            return false;
+                        }
+                        for (dst, f) in slot[at..at + per_case].iter_mut().zip(one.drain(..)) {
+                            dst.write(f);
+                        }
+                        at += per_case;
                     }
-                    out
+                    at == slot.len()
                 })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+            .map(|h| h.join().unwrap_or(false))
+            .fold(true, |a, b| a && b)
     });
-    let mut out = Vec::with_capacity(n * per_case);
-    for p in parts {
-        out.extend(p);
+    if !all_written {
+        // Not one finding per case and duty (cannot happen with today's evaluation): do it on
+        // one thread, where nothing depends on the count.
+        let mut out = Vec::with_capacity(total);
+        for (i, c) in cases.cases.iter().enumerate().filter(|(_, c)| !c.referral) {
+            findings::evaluate_case(i as u32, c, rules, calendar, as_of, &mut out);
+        }
+        return out;
     }
+    // SAFETY: the slots partition `out`'s first `total` spare elements, and every thread
+    // reported that it initialised each element of its slot (`at == slot.len()`, with
+    // `wanted` summing to `total`); `Finding` is `Copy`, so nothing needs dropping on the
+    // fallback path above.
+    unsafe { out.set_len(total) };
     out
 }
 

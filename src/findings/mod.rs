@@ -446,15 +446,25 @@ pub fn evaluate_case(
     as_of: NaiveDate,
     out: &mut Vec<Finding>,
 ) {
-    // Whether each duty so far applies, and its verdict, for the conditions of later duties.
-    let mut earlier: Vec<(Tri, Status)> = Vec::with_capacity(rules.duties.len());
+    // Whether each duty so far applies, and its verdict, for the conditions of later duties
+    // (on the stack for the usual handful of duties: this runs once per case).
+    let n = rules.duties.len();
+    let none = (Tri::No, Status::NotApplicable);
+    let mut small = [none; 32];
+    let mut large = Vec::new();
+    let earlier: &mut [(Tri, Status)] = if n <= small.len() {
+        &mut small[..n]
+    } else {
+        large.resize(n, none);
+        &mut large
+    };
     for (i, duty) in rules.duties.iter().enumerate() {
         if duty.subject != Subject::Incident {
-            earlier.push((Tri::No, Status::NotApplicable));
+            earlier[i] = none;
             continue;
         }
-        let (tri, f) = judge(case_index, i as u16, duty, case, cal, as_of, &earlier);
-        earlier.push((tri, f.status));
+        let (tri, f) = judge(case_index, i as u16, duty, case, cal, as_of, &earlier[..i]);
+        earlier[i] = (tri, f.status);
         out.push(f);
     }
 }
