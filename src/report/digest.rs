@@ -113,14 +113,38 @@ pub struct Digest {
     pub changes: Option<crate::ledger::Changes>,
 }
 
-fn item(audit: &Audit, f: &Finding) -> Item {
-    let case = &audit.cases.cases[f.case as usize];
-    let duty = &audit.rules.duties[f.duty as usize];
-    let working_days = match f.status {
+/// Working days late (negative) or left, as [`Item::working_days`].
+fn working_days(f: &Finding) -> Option<i64> {
+    match f.status {
         Status::Late | Status::Overdue => f.working_days_late.map(|n| -(n as i64)),
         Status::Pending => f.working_days_left.map(i64::from),
         _ => None,
-    };
+    }
+}
+
+/// Per case, its place in case-reference order ([`crate::audit::natural_cmp`]; equal
+/// references keep their case order). The cases of an audit are already in that order, except
+/// referrals added after them.
+fn case_ranks(audit: &Audit) -> Vec<u32> {
+    let cases = &audit.cases.cases;
+    let sorted = cases.windows(2).all(|w| {
+        crate::audit::natural_cmp(&w[0].case_ref, &w[1].case_ref) != std::cmp::Ordering::Greater
+    });
+    let mut rank: Vec<u32> = (0..cases.len() as u32).collect();
+    if !sorted {
+        let mut order = rank.clone();
+        order.sort_by_cached_key(|&i| crate::audit::natural_key(&cases[i as usize].case_ref));
+        for (k, &i) in order.iter().enumerate() {
+            rank[i as usize] = k as u32;
+        }
+    }
+    rank
+}
+
+fn item(audit: &Audit, f: &Finding) -> Item {
+    let case = &audit.cases.cases[f.case as usize];
+    let duty = &audit.rules.duties[f.duty as usize];
+    let working_days = working_days(f);
     Item {
         case_ref: case.case_ref.to_string(),
         child_id: case.child_id.as_deref().unwrap_or("").to_string(),
@@ -214,38 +238,37 @@ impl Digest {
                 per_duty[f.duty as usize].add(f.status);
             }
             if matches!(f.status, Status::Overdue | Status::Pending) {
-                let it = item(audit, f);
                 let soon =
                     f.status == Status::Pending && f.due.is_some_and(|d| d <= due_soon_until);
                 match (f.status, duty.breach) {
-                    (Status::Overdue, _) if it.breach => overdue.push(it.clone()),
-                    (Status::Overdue, false) => panel_overdue.push(it.clone()),
-                    (Status::Pending, true) if soon => due_soon.push(it.clone()),
-                    (Status::Pending, false) if soon => panel_due_soon.push(it.clone()),
+                    (Status::Overdue, _) if f.breach(&audit.rules) => overdue.push(f),
+                    (Status::Overdue, false) => panel_overdue.push(f),
+                    (Status::Pending, true) if soon => due_soon.push(f),
+                    (Status::Pending, false) if soon => panel_due_soon.push(f),
                     _ => {}
                 }
-                action.push(it);
+                action.push(f);
             }
             if f.breach(&audit.rules) {
-                breaches.push(item(audit, f));
+                breaches.push(f);
             }
         }
-        let recent_first = |a: &Item, b: &Item| {
-            b.due
-                .cmp(&a.due)
-                .then_with(|| crate::audit::natural_cmp(&a.case_ref, &b.case_ref))
-        };
-        overdue.sort_by(recent_first);
-        panel_overdue.sort_by(recent_first);
-        breaches.sort_by(recent_first);
-        let by_due = |a: &Item, b: &Item| {
-            (a.due.is_none(), a.due)
-                .cmp(&(b.due.is_none(), b.due))
-                .then_with(|| crate::audit::natural_cmp(&a.case_ref, &b.case_ref))
-        };
-        due_soon.sort_by(by_due);
-        panel_due_soon.sort_by(by_due);
-        action.sort_by(by_due);
+        // Sorted as findings, by small keys (the case's place in case-reference order rather
+        // than its reference), and only then made into items.
+        let rank = case_ranks(audit);
+        let rank = |f: &Finding| rank[f.case as usize];
+        let recent_first = |f: &&Finding| (std::cmp::Reverse(f.due), rank(f));
+        overdue.sort_by_key(recent_first);
+        panel_overdue.sort_by_key(recent_first);
+        breaches.sort_by_key(recent_first);
+        let by_due = |f: &&Finding| (f.due.is_none(), f.due, rank(f));
+        due_soon.sort_by_key(by_due);
+        panel_due_soon.sort_by_key(by_due);
+        action.sort_by_key(by_due);
+        let items = |v: Vec<&Finding>| v.into_iter().map(|f| item(audit, f)).collect::<Vec<_>>();
+        let (overdue, panel_overdue) = (items(overdue), items(panel_overdue));
+        let (due_soon, panel_due_soon) = (items(due_soon), items(panel_due_soon));
+        let (action, breaches) = (items(action), items(breaches));
         per_duty.push(all);
         let quarters_total = quarters.len();
         let per_quarter: Vec<Compliance> = quarters

@@ -267,7 +267,7 @@ impl<'w, 'f> Rows<'w, 'f> {
                 self.ws.write_datetime_with_format(r, col, d, &f.date)?;
             }
             V::N(Some(n)) => {
-                self.see(col, n.to_string().len());
+                self.see(col, digits(n));
                 self.ws.write_number_with_format(r, col, n as f64, &f.int)?;
             }
             V::P(Some(p)) => {
@@ -285,7 +285,10 @@ impl<'w, 'f> Rows<'w, 'f> {
             return Ok(());
         }
         let s = clip(s);
-        self.see(col, s.chars().count());
+        // A string no longer in bytes than the widest seen is no wider in characters.
+        if self.widths.get(col as usize).is_none_or(|&w| s.len() > w) {
+            self.see(col, s.chars().count());
+        }
         if !self.wrap && std::ptr::eq(format, &self.f.text) {
             // Rows one line high: no alignment needed, and no format lookup per cell.
             self.ws.write_string(self.row, col, s)?;
@@ -310,6 +313,18 @@ impl<'w, 'f> Rows<'w, 'f> {
         }
         Ok(())
     }
+}
+
+/// Characters `n` takes written out (with its minus sign).
+fn digits(n: i64) -> usize {
+    let sign = usize::from(n < 0);
+    let mut m = n.unsigned_abs();
+    let mut d = 1;
+    while m >= 10 {
+        m /= 10;
+        d += 1;
+    }
+    sign + d
 }
 
 /// How many lines `s` takes when word-wrapped in a column `width` characters wide. A width
@@ -438,4 +453,14 @@ pub fn overflow_note(rows: &mut Rows, f: &Formats, total: usize) -> Result<(), X
             .write_string_with_format(rows.row, 0, note, &f.note)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn digits_as_written() {
+        for n in [0i64, 7, -7, 10, -10, 99, 100, -12345, i64::MAX, i64::MIN] {
+            assert_eq!(super::digits(n), n.to_string().len(), "{n}");
+        }
+    }
 }
