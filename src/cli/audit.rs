@@ -40,9 +40,9 @@ pub fn run(a: Args) -> ExitCode {
         }
     };
     progress.stage("writing the findings and the workbook");
-    let digest = audit.timings.time("digest", || {
-        crate::report::digest::Digest::of(&audit)
-    });
+    let digest = audit
+        .timings
+        .time("digest", || crate::report::digest::Digest::of(&audit));
     let written = if a.no_workbook {
         // Without a workbook the data-quality list goes to a file of its own.
         audit

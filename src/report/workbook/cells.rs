@@ -120,24 +120,30 @@ impl Formats {
         }
     }
 
-    /// Every format, to register with the workbook before sheets are filled in parallel.
-    pub fn all(&self) -> [&Format; 15] {
+    /// Every format, to register with the workbook before sheets are filled in parallel (a
+    /// new field fails to compile here until it is listed).
+    pub fn all(&self) -> [&Format; 16] {
+        let Formats {
+            title,
+            headline,
+            note,
+            bold,
+            header,
+            group,
+            date,
+            pct,
+            int,
+            text,
+            wrap,
+            none,
+            green,
+            amber,
+            red,
+            grey,
+        } = self;
         [
-            &self.title,
-            &self.note,
-            &self.bold,
-            &self.header,
-            &self.group,
-            &self.date,
-            &self.pct,
-            &self.int,
-            &self.text,
-            &self.wrap,
-            &self.none,
-            &self.green,
-            &self.amber,
-            &self.red,
-            &self.grey,
+            title, headline, note, bold, header, group, date, pct, int, text, wrap, none, green,
+            amber, red, grey,
         ]
     }
 
