@@ -19,6 +19,8 @@ use safeguard_audit::generate::{self, Format, Options};
 struct Run {
     stages: Vec<(String, f64)>,
     wall: f64,
+    /// User + system CPU seconds (both cores together).
+    cpu: f64,
     peak_mb: f64,
 }
 
@@ -27,7 +29,7 @@ fn run_once(bin: &Path, log: &Path, out: &Path, workbook: bool) -> Run {
     let time = Path::new("/usr/bin/time");
     let mut cmd = if time.exists() {
         let mut c = Command::new(time);
-        c.args(["-f", "PEAK_KB %M"]).arg(bin);
+        c.args(["-f", "PEAK_KB %M CPU %U %S"]).arg(bin);
         c
     } else {
         Command::new(bin)
@@ -46,10 +48,17 @@ fn run_once(bin: &Path, log: &Path, out: &Path, workbook: bool) -> Run {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "audit failed: {err}");
     let mut stages = Vec::new();
-    let mut peak_mb = f64::NAN;
+    let (mut peak_mb, mut cpu) = (f64::NAN, f64::NAN);
     for line in err.lines() {
-        if let Some(kb) = line.strip_prefix("PEAK_KB ") {
-            peak_mb = kb.trim().parse::<f64>().unwrap_or(f64::NAN) / 1024.0;
+        if let Some(rest) = line.strip_prefix("PEAK_KB ") {
+            let w: Vec<f64> = rest
+                .split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect();
+            if let [kb, user, sys] = w[..] {
+                peak_mb = kb / 1024.0;
+                cpu = user + sys;
+            }
         } else if let Some((secs, name)) = line.trim().split_once(" s  ") {
             if let Ok(s) = secs.trim().parse::<f64>() {
                 stages.push((name.to_string(), s));
@@ -59,12 +68,13 @@ fn run_once(bin: &Path, log: &Path, out: &Path, workbook: bool) -> Run {
     Run {
         stages,
         wall,
+        cpu,
         peak_mb,
     }
 }
 
-/// Per stage, the best over runs (stage order from the first run); then wall and peak.
-fn best(runs: &[Run]) -> (Vec<(String, f64)>, f64, f64) {
+/// Per stage, the best over runs (stage order from the first run); then wall, CPU and peak.
+fn best(runs: &[Run]) -> (Vec<(String, f64)>, f64, f64, f64) {
     let mut best: BTreeMap<&str, f64> = BTreeMap::new();
     for r in runs {
         for (n, s) in &r.stages {
@@ -78,8 +88,9 @@ fn best(runs: &[Run]) -> (Vec<(String, f64)>, f64, f64) {
         .map(|(n, _)| (n.clone(), best[n.as_str()]))
         .collect();
     let wall = runs.iter().map(|r| r.wall).fold(f64::INFINITY, f64::min);
+    let cpu = runs.iter().map(|r| r.cpu).fold(f64::INFINITY, f64::min);
     let peak = runs.iter().map(|r| r.peak_mb).fold(0.0, f64::max);
-    (stages, wall, peak)
+    (stages, wall, cpu, peak)
 }
 
 fn main() {
@@ -122,7 +133,7 @@ fn main() {
             }
             println!();
             let mut names: Vec<String> = Vec::new();
-            for (stages, _, _) in &results {
+            for (stages, ..) in &results {
                 for (s, _) in stages {
                     if !names.contains(s) {
                         names.push(s.clone());
@@ -131,7 +142,7 @@ fn main() {
             }
             for s in &names {
                 print!("{s:<28}");
-                for (stages, _, _) in &results {
+                for (stages, ..) in &results {
                     match stages.iter().find(|(n, _)| n == s) {
                         Some((_, t)) => print!("{t:>14.3}"),
                         None => print!("{:>14}", "-"),
@@ -140,12 +151,17 @@ fn main() {
                 println!();
             }
             print!("{:<28}", "wall, process (s)");
-            for (_, w, _) in &results {
+            for (_, w, _, _) in &results {
                 print!("{w:>14.3}");
             }
             println!();
+            print!("{:<28}", "CPU user+sys (s)");
+            for (_, _, c, _) in &results {
+                print!("{c:>14.3}");
+            }
+            println!();
             print!("{:<28}", "peak RSS (MB)");
-            for (_, _, p) in &results {
+            for (_, _, _, p) in &results {
                 print!("{p:>14.0}");
             }
             println!();
