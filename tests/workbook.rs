@@ -164,10 +164,10 @@ fn action_required_is_the_digest_action_list_in_order() {
     let rows = body(&s, 1);
     assert_eq!(rows.len(), r.digest.action.len());
     for (row, it) in rows.iter().zip(&r.digest.action) {
-        assert_eq!(text(&row[0]), it.case_ref);
-        assert_eq!(text(&row[1]), it.child_id);
-        assert_eq!(text(&row[2]), it.local_authority);
-        assert_eq!(text(&row[3]), it.duty);
+        assert_eq!(text(&row[0]), &*it.case_ref);
+        assert_eq!(text(&row[1]), &*it.child_id);
+        assert_eq!(text(&row[2]), &*it.local_authority);
+        assert_eq!(text(&row[3]), &*it.duty);
         assert_eq!(date(&row[4]), it.start);
         assert_eq!(date(&row[5]), it.due);
         assert_eq!(int(&row[6]), it.working_days);
@@ -210,8 +210,8 @@ fn breaches_are_every_late_overdue_and_early_finding() {
     );
     for (row, it) in rows.iter().zip(&r.digest.breaches) {
         assert!(it.breach);
-        assert_eq!(text(&row[0]), it.case_ref);
-        assert_eq!(text(&row[3]), it.duty);
+        assert_eq!(text(&row[0]), &*it.case_ref);
+        assert_eq!(text(&row[3]), &*it.duty);
         assert_eq!(date(&row[5]), it.due);
         assert_eq!(date(&row[6]), it.done);
         assert_eq!(row.len(), 9, "no legal source repeated on every row");
@@ -590,7 +590,7 @@ fn referrals_are_rows_of_cases_and_listed_where_they_need_action() {
     check_cases(&book, &audit);
     let action = sheet(&book, "Action required");
     let refs: Vec<String> = body(&action, 1).iter().map(|r| text(&r[0])).collect();
-    let expected: Vec<&str> = digest.action.iter().map(|i| i.case_ref.as_str()).collect();
+    let expected: Vec<&str> = digest.action.iter().map(|i| &*i.case_ref).collect();
     assert_eq!(refs, expected);
     let rules = sheet(&book, "Rules");
     assert!(body(&rules, 1)

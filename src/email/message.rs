@@ -130,7 +130,7 @@ fn several_authorities(d: &Digest) -> bool {
         .iter()
         .chain(&d.due_soon)
         .chain(&d.panel_overdue)
-        .map(|i| i.local_authority.as_str());
+        .map(|i| &*i.local_authority);
     match it.next() {
         Some(first) => it.any(|la| la != first),
         None => false,
@@ -570,11 +570,11 @@ mod tests {
 
     fn item(case: &str, child: &str, due: &str, wd: i64, status: Status) -> Item {
         Item {
-            case_ref: case.to_string(),
-            child_id: child.to_string(),
-            local_authority: "Testshire".to_string(),
-            duty_id: "panel-notification".to_string(),
-            duty: "LA notifies the Panel".to_string(),
+            case_ref: case.into(),
+            child_id: child.into(),
+            local_authority: "Testshire".into(),
+            duty_id: "panel-notification".into(),
+            duty: "LA notifies the Panel".into(),
             actor: Actor::La,
             status,
             start: None,
@@ -582,7 +582,7 @@ mod tests {
             done: None,
             working_days: Some(wd),
             breach: status != Status::Pending,
-            source: String::new(),
+            source: "".into(),
         }
     }
 

@@ -14,14 +14,18 @@ pub use super::headline::{financial_year_start, Headline, DUE_SOON_WORKING_DAYS}
 /// are left out (one late duty out of two is not a 50% on-time rate anyone should act on).
 pub const MIN_QUARTER_DUTIES: usize = 5;
 
+/// Text an item shares with the other items of its case or duty (a million-case audit has
+/// millions of items: one copy of each reference and title, not one per item).
+pub type Text = std::sync::Arc<str>;
+
 /// One duty that needs action or was breached, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
-    pub case_ref: String,
-    pub child_id: String,
-    pub local_authority: String,
-    pub duty_id: String,
-    pub duty: String,
+    pub case_ref: Text,
+    pub child_id: Text,
+    pub local_authority: Text,
+    pub duty_id: Text,
+    pub duty: Text,
     pub actor: Actor,
     pub status: Status,
     pub start: Option<NaiveDate>,
@@ -32,7 +36,7 @@ pub struct Item {
     /// Whether it counts as the partnership's breach ([`Finding::breach`]: the Panel's own duty
     /// does not, nor a due date in a relaxed period).
     pub breach: bool,
-    pub source: String,
+    pub source: Text,
 }
 
 /// Compliance of one duty (or all): met on time out of all that fell due.
@@ -141,16 +145,75 @@ fn case_ranks(audit: &Audit) -> Vec<u32> {
     rank
 }
 
-fn item(audit: &Audit, f: &Finding) -> Item {
-    let case = &audit.cases.cases[f.case as usize];
+/// Makes items, sharing each case's and duty's text among them.
+struct Items<'a> {
+    audit: &'a Audit,
+    /// Per case, once it has an item: reference, child ID, local authority.
+    cases: Vec<Option<[Text; 3]>>,
+    /// Per duty: id, title, legal source.
+    duties: Vec<[Text; 3]>,
+    empty: Text,
+}
+
+impl<'a> Items<'a> {
+    fn new(audit: &'a Audit) -> Items<'a> {
+        Items {
+            audit,
+            cases: vec![None; audit.cases.cases.len()],
+            duties: audit
+                .rules
+                .duties
+                .iter()
+                .map(|d| {
+                    [
+                        d.id.as_str().into(),
+                        d.title.as_str().into(),
+                        d.source.as_str().into(),
+                    ]
+                })
+                .collect(),
+            empty: "".into(),
+        }
+    }
+
+    fn item(&mut self, f: &Finding) -> Item {
+        let audit = self.audit;
+        let case = &audit.cases.cases[f.case as usize];
+        let empty = &self.empty;
+        let text = |s: Option<&str>| match s {
+            Some(s) if !s.is_empty() => Text::from(s),
+            _ => empty.clone(),
+        };
+        let [case_ref, child_id, local_authority] = self.cases[f.case as usize]
+            .get_or_insert_with(|| {
+                [
+                    Text::from(&*case.case_ref),
+                    text(case.child_id.as_deref()),
+                    text(case.local_authority.as_deref()),
+                ]
+            })
+            .clone();
+        let [duty_id, title, source] = self.duties[f.duty as usize].clone();
+        item_with(
+            audit,
+            f,
+            [case_ref, child_id, local_authority],
+            [duty_id, title, source],
+        )
+    }
+}
+
+fn item_with(audit: &Audit, f: &Finding, case: [Text; 3], duty_text: [Text; 3]) -> Item {
     let duty = &audit.rules.duties[f.duty as usize];
     let working_days = working_days(f);
+    let [case_ref, child_id, local_authority] = case;
+    let [duty_id, title, source] = duty_text;
     Item {
-        case_ref: case.case_ref.to_string(),
-        child_id: case.child_id.as_deref().unwrap_or("").to_string(),
-        local_authority: case.local_authority.as_deref().unwrap_or("").to_string(),
-        duty_id: duty.id.clone(),
-        duty: duty.title.clone(),
+        case_ref,
+        child_id,
+        local_authority,
+        duty_id,
+        duty: title,
         actor: duty.actor,
         status: f.status,
         start: f.start,
@@ -158,7 +221,7 @@ fn item(audit: &Audit, f: &Finding) -> Item {
         done: f.done,
         working_days,
         breach: f.breach(&audit.rules),
-        source: duty.source.clone(),
+        source,
     }
 }
 
@@ -265,7 +328,8 @@ impl Digest {
         due_soon.sort_by_key(by_due);
         panel_due_soon.sort_by_key(by_due);
         action.sort_by_key(by_due);
-        let items = |v: Vec<&Finding>| v.into_iter().map(|f| item(audit, f)).collect::<Vec<_>>();
+        let mut made = Items::new(audit);
+        let mut items = |v: Vec<&Finding>| v.into_iter().map(|f| made.item(f)).collect::<Vec<_>>();
         let (overdue, panel_overdue) = (items(overdue), items(panel_overdue));
         let (due_soon, panel_due_soon) = (items(due_soon), items(panel_due_soon));
         let (action, breaches) = (items(action), items(breaches));
