@@ -188,8 +188,12 @@ pub fn evaluate_all(
             .collect();
         handles
             .into_iter()
+            // Every thread joined (none left for the scope to join, where a panic would
+            // propagate), then all must have written their stretch.
             .map(|h| h.join().unwrap_or(false))
-            .fold(true, |a, b| a && b)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .all(|written| written)
     });
     if !all_written {
         // Not one finding per case and duty (cannot happen with today's evaluation): do it on
