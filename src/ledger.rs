@@ -20,12 +20,13 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest as _, Sha256};
 
 use crate::audit::Audit;
 use crate::findings::Status;
+use crate::util::week::week_of;
 
 /// The database file in the state folder.
 pub const DB_FILE: &str = "ledger.sqlite3";
@@ -164,12 +165,6 @@ pub struct UnknownAttempt {
     /// `sending` (the process died while sending) or `unknown` (the connection failed after
     /// the message was transmitted).
     pub delivery: String,
-}
-
-/// The reporting week of a date: its ISO week, e.g. `2026-W48`.
-pub fn week_of(d: NaiveDate) -> String {
-    let w = d.iso_week();
-    format!("{}-W{:02}", w.year(), w.week())
 }
 
 /// An exclusive lock on the state folder, released when dropped.
@@ -774,15 +769,6 @@ mod tests {
         assert!(!lines[1].contains("panel-notification"));
         assert_eq!(lines[2], "- New breaches (late or ended early): none");
         assert_eq!(lines[4], "- New cases: 312 (see the workbook's Summary)");
-    }
-
-    #[test]
-    fn weeks_are_iso_weeks() {
-        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(week_of(d("2026-11-23")), "2026-W48");
-        assert_eq!(week_of(d("2026-11-29")), "2026-W48");
-        assert_eq!(week_of(d("2026-11-30")), "2026-W49");
-        assert_eq!(week_of(d("2027-01-01")), "2026-W53");
     }
 
     #[test]

@@ -27,4 +27,5 @@ pub mod report;
 pub mod rules;
 pub mod schedule;
 pub mod template;
+pub mod util;
 pub mod weekly;

@@ -150,10 +150,10 @@ pub fn missed(
     let Some(prev) = schedule.previous(now) else {
         return false;
     };
-    let week = crate::ledger::week_of(prev.date_naive());
+    let week = crate::util::week::week_of(prev.date_naive());
     match last_sent_as_of {
         None => true,
-        Some(d) => crate::ledger::week_of(d) < week,
+        Some(d) => crate::util::week::week_of(d) < week,
     }
 }
 

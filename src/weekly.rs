@@ -216,7 +216,7 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
     });
 
     let key = ledger::PARTNERSHIP;
-    let week = ledger::week_of(as_of);
+    let week = crate::util::week::week_of(as_of);
     let last_sent = book.last_sent(key)?.map(|(_, d)| d);
     let backdated = last_sent.is_some_and(|d| as_of < d);
     let (config_sha256, inputs) = hashes(&config);

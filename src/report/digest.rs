@@ -233,7 +233,7 @@ impl Digest {
         let recent_first = |a: &Item, b: &Item| {
             b.due
                 .cmp(&a.due)
-                .then_with(|| crate::audit::natural_cmp(&a.case_ref, &b.case_ref))
+                .then_with(|| crate::util::natural::natural_cmp(&a.case_ref, &b.case_ref))
         };
         overdue.sort_by(recent_first);
         panel_overdue.sort_by(recent_first);
@@ -241,7 +241,7 @@ impl Digest {
         let by_due = |a: &Item, b: &Item| {
             (a.due.is_none(), a.due)
                 .cmp(&(b.due.is_none(), b.due))
-                .then_with(|| crate::audit::natural_cmp(&a.case_ref, &b.case_ref))
+                .then_with(|| crate::util::natural::natural_cmp(&a.case_ref, &b.case_ref))
         };
         due_soon.sort_by(by_due);
         panel_due_soon.sort_by(by_due);
