@@ -51,6 +51,8 @@ pub struct ConfigCheck {
     pub reports: PathBuf,
     /// How email would be sent, if there is an `[email]` section.
     pub email: Option<String>,
+    /// The `[schedule]`, checked exactly as `schedule` checks it, if there is one.
+    pub schedule: Option<String>,
 }
 
 impl ConfigCheck {
@@ -98,6 +100,9 @@ impl ConfigCheck {
             Some(e) => e.clone(),
             None => "email: no [email] section (`run` needs one to send the report)".to_string(),
         });
+        if let Some(s) = &self.schedule {
+            l.push(s.clone());
+        }
         l.push("configuration OK".to_string());
         l
     }
@@ -117,6 +122,15 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
             config.invalid("no [[sources]]".to_string()),
         ));
     }
+    // [schedule], exactly as `schedule` will read it.
+    let schedule = match &config.schedule {
+        Some(s) => {
+            let sched = crate::schedule::Schedule::from_config(s)
+                .map_err(|e| AuditError::Config(config.invalid(e.to_string())))?;
+            Some(format!("schedule: cron \"{}\" in {}", sched.expr, sched.tz))
+        }
+        None => None,
+    };
     let rules = crate::audit::prepare(config)?.0;
     for (i, spec) in config.sources.iter().enumerate() {
         if spec.kind == crate::ingest::SourceKind::IncidentLog {
@@ -175,5 +189,6 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
         non_working_days: config.non_working_days.len(),
         reports: config.out_dir.clone(),
         email,
+        schedule,
     })
 }

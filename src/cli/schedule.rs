@@ -38,7 +38,7 @@ fn load(path: &Path) -> Result<(crate::config::Config, Schedule), String> {
             config.file.display()
         ));
     };
-    let parsed = Schedule::parse(&s.cron, &s.timezone)
+    let parsed = Schedule::from_config(s)
         .map_err(|e| format!("configuration file {}: {e}", config.file.display()))?;
     Ok((config, parsed))
 }
