@@ -23,6 +23,18 @@ pub enum AuditError {
     Input(#[from] cases::ReadError),
     #[error("cannot write {file}: {reason}")]
     Output { file: String, reason: String },
+    /// An evaluation worker panicked: its share of the findings is missing, so there is no
+    /// answer to give. A bug, never the data's fault.
+    #[error(
+        "evaluating cases {first} to {last} of {total} stopped unexpectedly (a bug in safeguard-audit); \
+         nothing was written, since the findings would be incomplete. Run again; if it happens \
+         again, report it with the command and the safeguard-audit version"
+    )]
+    Evaluation {
+        first: usize,
+        last: usize,
+        total: usize,
+    },
 }
 
 /// The result of an audit.
@@ -85,7 +97,7 @@ pub fn run_observed(
     cases
         .cases
         .sort_by(|a, b| natural_cmp(&a.case_ref, &b.case_ref));
-    let mut findings = evaluate_all(&cases, &rules, &calendar, as_of);
+    let mut findings = evaluate_all(&cases, &rules, &calendar, as_of)?;
     on_stage("cross-checking referrals");
     crate::referrals::cross_check(
         &config.sources,
@@ -109,13 +121,14 @@ pub fn run_observed(
     })
 }
 
-/// Evaluates every case, using both cores for large logs.
+/// Evaluates every case, using both cores for large logs. A panic while evaluating fails the
+/// whole evaluation ([`AuditError::Evaluation`]): no finding is ever silently dropped.
 pub fn evaluate_all(
     cases: &CaseSet,
     rules: &RuleSet,
     calendar: &Calendar,
     as_of: NaiveDate,
-) -> Vec<Finding> {
+) -> Result<Vec<Finding>, AuditError> {
     let n = cases.cases.len();
     let per_case = rules
         .duties
@@ -126,40 +139,70 @@ pub fn evaluate_all(
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
-    if n < 20_000 || threads < 2 {
-        let mut out = Vec::with_capacity(n * per_case);
-        for (i, c) in cases.cases.iter().enumerate().filter(|(_, c)| !c.referral) {
-            findings::evaluate_case(i as u32, c, rules, calendar, as_of, &mut out);
+    let panic_at = injected_panic();
+    // An injected panic (test builds only) always goes through the worker threads.
+    let (threads, parallel_from) = match panic_at {
+        Some(_) => (threads.max(2), 0),
+        None => (threads, 20_000),
+    };
+    let evaluate = |first: usize, slice: &[crate::cases::Case]| {
+        let mut out = Vec::with_capacity(slice.len() * per_case);
+        for (j, c) in slice.iter().enumerate().filter(|(_, c)| !c.referral) {
+            if panic_at.as_deref() == Some(&*c.case_ref) {
+                panic!("injected test panic (SAFEGUARD_AUDIT_TEST_PANIC_CASE)");
+            }
+            let i = (first + j) as u32;
+            findings::evaluate_case(i, c, rules, calendar, as_of, &mut out);
         }
-        return out;
+        out
+    };
+    let failed = |first: usize, len: usize| AuditError::Evaluation {
+        first: first + 1,
+        last: first + len,
+        total: n,
+    };
+    if n < parallel_from || threads < 2 {
+        let all = std::panic::AssertUnwindSafe(|| evaluate(0, &cases.cases));
+        return std::panic::catch_unwind(all).map_err(|_| failed(0, n));
     }
     let chunk = n.div_ceil(threads);
-    let parts: Vec<Vec<Finding>> = std::thread::scope(|s| {
+    // Every handle is joined, so a panicking worker is reported here, never by the scope.
+    let parts: Vec<Result<Vec<Finding>, AuditError>> = std::thread::scope(|s| {
         let handles: Vec<_> = cases
             .cases
             .chunks(chunk)
             .enumerate()
             .map(|(k, slice)| {
-                s.spawn(move || {
-                    let mut out = Vec::with_capacity(slice.len() * per_case);
-                    for (j, c) in slice.iter().enumerate().filter(|(_, c)| !c.referral) {
-                        let i = (k * chunk + j) as u32;
-                        findings::evaluate_case(i, c, rules, calendar, as_of, &mut out);
-                    }
-                    out
-                })
+                (
+                    k * chunk,
+                    slice.len(),
+                    s.spawn(move || evaluate(k * chunk, slice)),
+                )
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
+            .map(|(first, len, h)| h.join().map_err(|_| failed(first, len)))
             .collect()
     });
     let mut out = Vec::with_capacity(n * per_case);
     for p in parts {
-        out.extend(p);
+        out.extend(p?);
     }
-    out
+    Ok(out)
+}
+
+/// The case reference whose evaluation panics, from `SAFEGUARD_AUDIT_TEST_PANIC_CASE`: honoured
+/// only in debug builds (what `cargo test` runs), so that the tests can show that a failing
+/// worker fails the audit. Release builds never read it.
+#[cfg(debug_assertions)]
+fn injected_panic() -> Option<String> {
+    std::env::var("SAFEGUARD_AUDIT_TEST_PANIC_CASE").ok()
+}
+
+#[cfg(not(debug_assertions))]
+fn injected_panic() -> Option<String> {
+    None
 }
 
 impl Audit {
