@@ -80,7 +80,10 @@ pub fn skip(test: &str, why: &str) {
     if is_ci(std::env::var("CI").ok().as_deref()) {
         panic!("{test} cannot run: {what}; CI is set, so this fails rather than skips");
     }
-    eprintln!("note: skipping {test}: {what}");
+    // Straight to stderr, past the test harness's capture of eprintln!, so that the note
+    // shows in a passing run.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "note: skipping {test}: {what}");
 }
 
 #[test]
