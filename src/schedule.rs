@@ -361,6 +361,32 @@ mod tests {
     }
 
     #[test]
+    fn a_time_the_clocks_skip_runs_once_after_and_a_repeated_time_once() {
+        // As Vixie cron: 01:30 on 28 March 2027 does not exist in London, so that day's run is
+        // at 02:00 BST, the first instant after the gap; 01:30 on 25 October 2026 comes twice
+        // and runs once, the first time.
+        let s = Schedule::parse("30 1 * * *", "Europe/London").unwrap();
+        let times =
+            |from: &str| -> Vec<String> { s.upcoming(utc(from), 3).iter().map(rfc3339).collect() };
+        assert_eq!(
+            times("2027-03-27T00:00:00Z"),
+            [
+                "2027-03-27T01:30:00+00:00",
+                "2027-03-28T02:00:00+01:00",
+                "2027-03-29T01:30:00+01:00"
+            ]
+        );
+        assert_eq!(
+            times("2026-10-24T00:00:00Z"),
+            [
+                "2026-10-24T01:30:00+01:00",
+                "2026-10-25T01:30:00+01:00",
+                "2026-10-26T01:30:00+00:00"
+            ]
+        );
+    }
+
+    #[test]
     fn bad_schedules_name_the_key() {
         let e = Schedule::parse("0 7 * MON", "Europe/London").unwrap_err();
         assert!(e.to_string().contains("[schedule] cron"), "{e}");
