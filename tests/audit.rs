@@ -379,12 +379,12 @@ fn bad_dates_are_listed_not_guessed() {
     };
     let aware = "E (Date LA became aware)";
     let incident = "D (Date of incident)";
-    let not_real = "is not a real date";
-    let implausible = "is not plausible";
+    let not_real = "not a real date";
+    let implausible = "not plausible";
     let mut unreadable = located("unreadable value");
     for u in &mut unreadable {
         // The reason's wording may change; what it says the trouble is may not.
-        u.4 = [not_real, implausible, "is not a date"]
+        u.4 = [not_real, implausible, "not a date"]
             .into_iter()
             .find(|w| u.4.contains(w))
             .unwrap_or("?")
@@ -397,7 +397,7 @@ fn bad_dates_are_listed_not_guessed() {
             at("BD-001", "2", aware, not_real),
             at("BD-002", "3", incident, implausible),
             at("BD-002", "3", aware, implausible),
-            at("BD-003", "4", aware, "is not a date"),
+            at("BD-003", "4", aware, "not a date"),
             at("BD-004", "5", "J (Panel notified)", implausible),
             at("BD-005", "6", aware, not_real),
         ]

@@ -462,7 +462,7 @@ fn check_config_refuses_the_schedules_that_schedule_refuses() {
     let write = |schedule: &str| {
         std::fs::write(
             &config,
-            format!("[[sources]]\npath = \"log.csv\"\n[schedule]\n{schedule}\n"),
+            format!("[[sources]]\npath = \"log.csv\"\n{ABSENT}\n[schedule]\n{schedule}\n"),
         )
         .unwrap()
     };
