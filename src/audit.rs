@@ -49,6 +49,11 @@ pub struct Audit {
     pub tally: Tally,
     /// Fields a duty needs that a source's log has no column for, and what each cost.
     pub missing: Vec<cases::columns::MissingColumn>,
+    /// A partnership's local authorities and whose each case is (`None`: a single council,
+    /// or one authority's own audit).
+    pub partnership: Option<crate::partnership::Partnership>,
+    /// For one authority's audit (see [`crate::partnership::split`]): its name.
+    pub authority: Option<String>,
 }
 
 /// Loads the rules and calendar a configuration asks for.
@@ -84,6 +89,22 @@ pub fn run_observed(
             return Err(AuditError::Config(config.invalid(m)));
         }
     }
+    if config.local_authorities.is_empty() {
+        return finish(config, as_of, on_stage, rules, calendar, None);
+    }
+    let p = crate::partnership::prepare(config, rules, calendar)?;
+    let (rules, calendar) = (p.rules.clone(), p.calendar.clone());
+    finish(config, as_of, on_stage, rules, calendar, Some(p))
+}
+
+fn finish(
+    config: &Config,
+    as_of: NaiveDate,
+    on_stage: &mut dyn FnMut(&str),
+    rules: RuleSet,
+    calendar: Calendar,
+    prepared: Option<crate::partnership::Prepared>,
+) -> Result<Audit, AuditError> {
     on_stage("reading the logs");
     let mut cases = cases::read_sources(&rules.schema, &config.sources, as_of)?;
     // A configured log without a column a duty needs is refused unless it says so.
@@ -97,19 +118,41 @@ pub fn run_observed(
     cases
         .cases
         .sort_by(|a, b| natural_cmp(&a.case_ref, &b.case_ref));
-    let mut findings = evaluate_all(&cases, &rules, &calendar, as_of)?;
+    let (mut findings, mut case_authority) = match &prepared {
+        None => (evaluate_all(&cases, &rules, &calendar, as_of)?, Vec::new()),
+        Some(p) => {
+            let owner = crate::partnership::assign(config, &mut cases);
+            let findings = evaluate_each(&cases, rules.duties.len(), &|i, c, out| {
+                let a = owner.get(i).copied().flatten();
+                crate::partnership::evaluate_case(p, a, i as u32, c, as_of, out)
+            })?;
+            (findings, owner)
+        }
+    };
     on_stage("cross-checking referrals");
+    // Referrals are the partnership's: its own rules and calendar.
+    let (own_rules, own_calendar) = match &prepared {
+        Some(p) => (&p.own_rules, &p.calendar),
+        None => (&rules, &calendar),
+    };
     crate::referrals::cross_check(
         &config.sources,
         &mut cases,
-        &rules,
-        &calendar,
+        own_rules,
+        own_calendar,
         as_of,
         &mut findings,
     )
     .map_err(|e| AuditError::Input(cases::ReadError::Ingest(e)))?;
     let tally = Tally::of(&findings, &rules);
     let missing = cases::columns::missing_columns(&cases, &config.sources, &rules, &findings);
+    let partnership = prepared.map(|p| {
+        case_authority.resize(cases.cases.len(), None);
+        crate::partnership::Partnership {
+            authorities: p.authorities,
+            case_authority,
+        }
+    });
     Ok(Audit {
         as_of,
         rules,
@@ -118,6 +161,8 @@ pub fn run_observed(
         findings,
         tally,
         missing,
+        partnership,
+        authority: None,
     })
 }
 
@@ -129,12 +174,25 @@ pub fn evaluate_all(
     calendar: &Calendar,
     as_of: NaiveDate,
 ) -> Result<Vec<Finding>, AuditError> {
-    let n = cases.cases.len();
     let per_case = rules
         .duties
         .iter()
         .filter(|d| d.subject == crate::rules::Subject::Incident)
         .count();
+    evaluate_each(cases, per_case, &|i, c, out| {
+        findings::evaluate_case(i as u32, c, rules, calendar, as_of, out)
+    })
+}
+
+/// Evaluates every case (not the referrals) with `one`, which appends a case's findings,
+/// using both cores for large logs; `per_case` sizes the output. A panic in `one` fails the
+/// whole evaluation ([`AuditError::Evaluation`]), never drops a share of the findings.
+pub fn evaluate_each(
+    cases: &CaseSet,
+    per_case: usize,
+    one: &(dyn Fn(usize, &crate::cases::Case, &mut Vec<Finding>) + Sync),
+) -> Result<Vec<Finding>, AuditError> {
+    let n = cases.cases.len();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -151,8 +209,7 @@ pub fn evaluate_all(
             if panic_at.as_deref() == Some(&*c.case_ref) {
                 panic!("injected test panic (SAFEGUARD_AUDIT_TEST_PANIC_CASE)");
             }
-            let i = (first + j) as u32;
-            findings::evaluate_case(i, c, rules, calendar, as_of, &mut out);
+            one(first + j, c, &mut out);
         }
         out
     };
@@ -254,5 +311,50 @@ impl Audit {
             reason: e.to_string(),
         })?;
         Ok(path)
+    }
+
+    /// A partnership's findings file (in `dirs[0]`) and each of its authorities' (in
+    /// `dirs[1 + k]`, authority `k` of [`Audit::partnership`]) written in one pass: each
+    /// line is formatted once, then written to the partnership's file and to its case's
+    /// authority's. An authority's file is then exactly what its own audit
+    /// ([`crate::partnership::split`]) would write: its findings are the partnership's for its
+    /// cases, in the same order, with the same case references and duty ids.
+    pub fn write_findings_split(&self, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, AuditError> {
+        let owner = self
+            .partnership
+            .as_ref()
+            .map(|p| p.case_authority.as_slice())
+            .unwrap_or(&[]);
+        let paths: Vec<PathBuf> = dirs.iter().map(|d| self.findings_path(d)).collect();
+        let err = |path: &Path, e: std::io::Error| AuditError::Output {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mut files = Vec::with_capacity(paths.len());
+        for p in &paths {
+            files.push(crate::output::AtomicFile::create(p).map_err(|e| err(p, e))?);
+        }
+        {
+            let mut outs: Vec<&mut std::fs::File> = files.iter_mut().map(|f| f.file()).collect();
+            findings::csv::write_split(
+                &mut outs,
+                &self.findings,
+                |i| (self.case_ref(i), self.local_authority(i)),
+                |i| {
+                    owner
+                        .get(i as usize)
+                        .copied()
+                        .flatten()
+                        .map(|k| 1 + k as usize)
+                },
+                &self.rules,
+            )
+            // Which file failed is not known here; name the partnership's.
+            .map_err(|e| err(&paths[0], e))?;
+        }
+        for (f, p) in files.into_iter().zip(&paths) {
+            f.commit().map_err(|e| err(p, e))?;
+        }
+        Ok(paths)
     }
 }

@@ -53,6 +53,9 @@ pub struct ConfigCheck {
     pub email: Option<String>,
     /// The `[schedule]`, checked exactly as `schedule` checks it, if there is one.
     pub schedule: Option<String>,
+    /// A partnership's local authorities: one line each (report folder, recipients, own
+    /// non-working days and rules).
+    pub authorities: Vec<String>,
 }
 
 impl ConfigCheck {
@@ -80,6 +83,9 @@ impl ConfigCheck {
         }
         for n in &self.notices {
             l.push(format!("note: {n}"));
+        }
+        for a in &self.authorities {
+            l.push(format!("local authority {a}"));
         }
         l.push(format!(
             "rows as of {}: {}",
@@ -152,10 +158,39 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
     // The audit itself, in memory: the same reading, refusals and set-asides.
     let audit = crate::audit::run(config, as_of)?;
     let email = match &config.email {
-        Some(_) => Some(
-            crate::email::Settings::resolve(config, crate::email::Password::Required)?.describe(),
-        ),
+        Some(_) => {
+            let settings =
+                crate::email::Settings::resolve(config, crate::email::Password::Required)?;
+            for k in 0..config.local_authorities.len() {
+                settings.for_authority(config, k)?;
+            }
+            Some(settings.describe())
+        }
         None => None,
+    };
+    let authorities = match &audit.partnership {
+        Some(p) => config
+            .local_authorities
+            .iter()
+            .zip(&p.authorities)
+            .map(|(la, a)| {
+                format!(
+                    "{}: report in {}, {} recipient{}, {} own non-working day{}, rules {}",
+                    la.name,
+                    config.out_dir.join(&la.slug).display(),
+                    la.email_to.len(),
+                    if la.email_to.len() == 1 { "" } else { "s" },
+                    la.non_working_days.len(),
+                    if la.non_working_days.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    a.rules.files.join(" + ")
+                )
+            })
+            .collect(),
+        None => Vec::new(),
     };
     let tables = audit
         .cases
@@ -190,5 +225,6 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
         reports: config.out_dir.clone(),
         email,
         schedule,
+        authorities,
     })
 }

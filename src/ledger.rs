@@ -69,6 +69,16 @@ impl LedgerError {
 /// The report key of the partnership's weekly report.
 pub const PARTNERSHIP: &str = "partnership";
 
+/// The report key of an audit's report: [`PARTNERSHIP`] for the partnership's (or a single
+/// council's), the local authority's folder name for one authority's.
+pub fn report_key(audit: &Audit) -> String {
+    audit
+        .authority
+        .as_deref()
+        .map(crate::config::slug)
+        .unwrap_or_else(|| PARTNERSHIP.to_string())
+}
+
 /// The newest schema version this code writes.
 pub const SCHEMA_VERSION: i64 = 2;
 
@@ -484,14 +494,15 @@ impl Ledger {
     /// What changed between the last report sent and this audit, and the trend.
     pub fn changes(&self, audit: &Audit) -> Result<Changes, LedgerError> {
         let mut changes = Changes::default();
-        let sent = self.recent_sent(PARTNERSHIP, audit.as_of, 12)?;
+        let key = report_key(audit);
+        let sent = self.recent_sent(&key, audit.as_of, 12)?;
         changes.trend = sent.iter().map(|r| (r.as_of, r.overdue, r.met)).collect();
         changes.trend.push((
             audit.as_of,
             audit.tally.overdue as i64,
             audit.tally.met as i64,
         ));
-        let Some((last_id, last_as_of)) = self.baseline(PARTNERSHIP, audit.as_of)? else {
+        let Some((last_id, last_as_of)) = self.baseline(&key, audit.as_of)? else {
             return Ok(changes);
         };
         changes.since = Some(last_as_of);

@@ -22,6 +22,7 @@ pub mod generate;
 pub mod ingest;
 pub mod ledger;
 pub mod output;
+pub mod partnership;
 pub mod referrals;
 pub mod report;
 pub mod rules;

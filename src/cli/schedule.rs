@@ -109,6 +109,7 @@ fn run_once(config: &Path, sched: &Schedule, stop: &std::sync::Arc<std::sync::at
     let as_of = schedule::local_date(&Utc::now(), sched.tz);
     println!("{} run as of {} starting", now(), as_of);
     let opts = crate::weekly::Options {
+        force_only: None,
         config: config.to_path_buf(),
         as_of,
         force: false,

@@ -111,6 +111,8 @@ pub struct Digest {
     /// What changed since the last report sent (the weekly run's ledger); `None` for a
     /// one-off audit.
     pub changes: Option<crate::ledger::Changes>,
+    /// For one local authority's report (of a partnership): its name.
+    pub authority: Option<String>,
 }
 
 fn item(audit: &Audit, f: &Finding) -> Item {
@@ -202,13 +204,17 @@ impl Digest {
                     .local_authority
                     .as_deref()
                 {
-                    authorities
-                        .entry(la.to_string())
-                        .or_insert_with(|| Compliance {
-                            label: la.to_string(),
-                            ..Default::default()
-                        })
-                        .add(f.status);
+                    // Looked up before allocating: this runs for most findings.
+                    match authorities.get_mut(la) {
+                        Some(c) => c.add(f.status),
+                        None => authorities
+                            .entry(la.to_string())
+                            .or_insert_with(|| Compliance {
+                                label: la.to_string(),
+                                ..Default::default()
+                            })
+                            .add(f.status),
+                    }
                 }
             } else if let Status::Met | Status::Late | Status::Overdue | Status::Early = f.status {
                 per_duty[f.duty as usize].add(f.status);
@@ -276,6 +282,7 @@ impl Digest {
             per_quarter,
             headline,
             changes: None,
+            authority: audit.authority.clone(),
         }
     }
 
