@@ -10,7 +10,6 @@ use crate::cases::{self, CaseSet};
 use crate::config::{Config, ConfigError};
 use crate::findings::{self, Finding, Tally};
 use crate::rules::{RuleSet, RulesError};
-use crate::timing::Timings;
 
 /// Why an audit could not run. The split decides the exit code.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +22,18 @@ pub enum AuditError {
     Input(#[from] cases::ReadError),
     #[error("cannot write {file}: {reason}")]
     Output { file: String, reason: String },
+    /// An evaluation worker panicked: its share of the findings is missing, so there is no
+    /// answer to give. A bug, never the data's fault.
+    #[error(
+        "evaluating cases {first} to {last} of {total} stopped unexpectedly (a bug in safeguard-audit); \
+         nothing was written, since the findings would be incomplete. Run again; if it happens \
+         again, report it with the command and the safeguard-audit version"
+    )]
+    Evaluation {
+        first: usize,
+        last: usize,
+        total: usize,
+    },
 }
 
 /// The result of an audit.
@@ -37,8 +48,13 @@ pub struct Audit {
     pub tally: Tally,
     /// Fields a duty needs that a source's log has no column for, and what each cost.
     pub missing: Vec<cases::columns::MissingColumn>,
+    /// A partnership's local authorities and whose each case is (`None`: a single council,
+    /// or one authority's own audit).
+    pub partnership: Option<crate::partnership::Partnership>,
+    /// For one authority's audit (see [`crate::partnership::split`]): its name.
+    pub authority: Option<String>,
     /// How long each stage took (reading, sorting, evaluating, then what the report adds).
-    pub timings: Timings,
+    pub timings: crate::timing::Timings,
 }
 
 /// Loads the rules and calendar a configuration asks for.
@@ -68,13 +84,29 @@ pub fn run_observed(
     as_of: NaiveDate,
     on_stage: &mut dyn FnMut(&str),
 ) -> Result<Audit, AuditError> {
-    let timings = Timings::default();
-    let (rules, calendar) = timings.time("rules and calendar", || prepare(config))?;
+    let (rules, calendar) = prepare(config)?;
     for (i, spec) in config.sources.iter().enumerate() {
         if let Some(m) = cases::columns::unknown_keys(i, spec, &rules.schema) {
             return Err(AuditError::Config(config.invalid(m)));
         }
     }
+    if config.local_authorities.is_empty() {
+        return finish(config, as_of, on_stage, rules, calendar, None);
+    }
+    let p = crate::partnership::prepare(config, rules, calendar)?;
+    let (rules, calendar) = (p.rules.clone(), p.calendar.clone());
+    finish(config, as_of, on_stage, rules, calendar, Some(p))
+}
+
+fn finish(
+    config: &Config,
+    as_of: NaiveDate,
+    on_stage: &mut dyn FnMut(&str),
+    rules: RuleSet,
+    calendar: Calendar,
+    prepared: Option<crate::partnership::Prepared>,
+) -> Result<Audit, AuditError> {
+    let timings = crate::timing::Timings::default();
     on_stage("reading the logs");
     let mut cases = timings.time("read", || {
         cases::read_sources(&rules.schema, &config.sources, as_of)
@@ -88,18 +120,35 @@ pub fn run_observed(
         rules.duties.len()
     ));
     timings.time("sort", || {
-        cases.cases.sort_by_cached_key(|c| natural_key(&c.case_ref))
+        cases
+            .cases
+            .sort_by_cached_key(|c| crate::util::natural::natural_key(&c.case_ref))
     });
-    let mut findings = timings.time("evaluate", || {
-        evaluate_all(&cases, &rules, &calendar, as_of)
-    });
+    let t = std::time::Instant::now();
+    let (mut findings, mut case_authority) = match &prepared {
+        None => (evaluate_all(&cases, &rules, &calendar, as_of)?, Vec::new()),
+        Some(p) => {
+            let owner = crate::partnership::assign(config, &mut cases);
+            let findings = evaluate_each(&cases, rules.duties.len(), &|i, c, out| {
+                let a = owner.get(i).copied().flatten();
+                crate::partnership::evaluate_case(p, a, i as u32, c, as_of, out)
+            })?;
+            (findings, owner)
+        }
+    };
     on_stage("cross-checking referrals");
+    // Referrals are the partnership's: its own rules and calendar.
+    let (own_rules, own_calendar) = match &prepared {
+        Some(p) => (&p.own_rules, &p.calendar),
+        None => (&rules, &calendar),
+    };
+    timings.record("evaluate", t.elapsed());
     let t = std::time::Instant::now();
     crate::referrals::cross_check(
         &config.sources,
         &mut cases,
-        &rules,
-        &calendar,
+        own_rules,
+        own_calendar,
         as_of,
         &mut findings,
     )
@@ -107,6 +156,13 @@ pub fn run_observed(
     timings.record("referrals", t.elapsed());
     let tally = timings.time("tally", || Tally::of(&findings, &rules));
     let missing = cases::columns::missing_columns(&cases, &config.sources, &rules, &findings);
+    let partnership = prepared.map(|p| {
+        case_authority.resize(cases.cases.len(), None);
+        crate::partnership::Partnership {
+            authorities: p.authorities,
+            case_authority,
+        }
+    });
     Ok(Audit {
         as_of,
         rules,
@@ -115,163 +171,106 @@ pub fn run_observed(
         findings,
         tally,
         missing,
+        partnership,
+        authority: None,
         timings,
     })
 }
 
-/// Evaluates every case, using both cores for large logs.
+/// Evaluates every case, using both cores for large logs. A panic while evaluating fails the
+/// whole evaluation ([`AuditError::Evaluation`]): no finding is ever silently dropped.
 pub fn evaluate_all(
     cases: &CaseSet,
     rules: &RuleSet,
     calendar: &Calendar,
     as_of: NaiveDate,
-) -> Vec<Finding> {
-    let n = cases.cases.len();
+) -> Result<Vec<Finding>, AuditError> {
     let per_case = rules
         .duties
         .iter()
         .filter(|d| d.subject == crate::rules::Subject::Incident)
         .count();
+    evaluate_each(cases, per_case, &|i, c, out| {
+        findings::evaluate_case(i as u32, c, rules, calendar, as_of, out)
+    })
+}
+
+/// Evaluates every case (not the referrals) with `one`, which appends a case's findings,
+/// using both cores for large logs; `per_case` sizes the output. A panic in `one` fails the
+/// whole evaluation ([`AuditError::Evaluation`]), never drops a share of the findings.
+pub fn evaluate_each(
+    cases: &CaseSet,
+    per_case: usize,
+    one: &(dyn Fn(usize, &crate::cases::Case, &mut Vec<Finding>) + Sync),
+) -> Result<Vec<Finding>, AuditError> {
+    let n = cases.cases.len();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
-    if n < 20_000 || threads < 2 {
-        let mut out = Vec::with_capacity(n * per_case);
-        for (i, c) in cases.cases.iter().enumerate().filter(|(_, c)| !c.referral) {
-            findings::evaluate_case(i as u32, c, rules, calendar, as_of, &mut out);
+    let panic_at = injected_panic();
+    // An injected panic (test builds only) always goes through the worker threads.
+    let (threads, parallel_from) = match panic_at {
+        Some(_) => (threads.max(2), 0),
+        None => (threads, 20_000),
+    };
+    let evaluate = |first: usize, slice: &[crate::cases::Case]| {
+        let mut out = Vec::with_capacity(slice.len() * per_case);
+        for (j, c) in slice.iter().enumerate().filter(|(_, c)| !c.referral) {
+            if panic_at.as_deref() == Some(&*c.case_ref) {
+                panic!("injected test panic (SAFEGUARD_AUDIT_TEST_PANIC_CASE)");
+            }
+            one(first + j, c, &mut out);
         }
-        return out;
+        out
+    };
+    let failed = |first: usize, len: usize| AuditError::Evaluation {
+        first: first + 1,
+        last: first + len,
+        total: n,
+    };
+    if n < parallel_from || threads < 2 {
+        let all = std::panic::AssertUnwindSafe(|| evaluate(0, &cases.cases));
+        return std::panic::catch_unwind(all).map_err(|_| failed(0, n));
     }
-    // Each thread writes its cases' findings straight into its own stretch of the one output
-    // vector (no copying of parts afterwards; the pages are first touched by both cores).
-    let wanted: Vec<usize> = cases
-        .cases
-        .chunks(n.div_ceil(threads))
-        .map(|slice| slice.iter().filter(|c| !c.referral).count() * per_case)
-        .collect();
-    let total: usize = wanted.iter().sum();
     let chunk = n.div_ceil(threads);
-    let mut out: Vec<Finding> = Vec::with_capacity(total);
-    let mut rest = &mut out.spare_capacity_mut()[..total];
-    let mut slots = Vec::with_capacity(wanted.len());
-    for w in &wanted {
-        let (mine, tail) = rest.split_at_mut(*w);
-        slots.push(mine);
-        rest = tail;
-    }
-    let all_written = std::thread::scope(|s| {
+    // Every handle is joined, so a panicking worker is reported here, never by the scope.
+    let parts: Vec<Result<Vec<Finding>, AuditError>> = std::thread::scope(|s| {
         let handles: Vec<_> = cases
             .cases
             .chunks(chunk)
-            .zip(slots)
             .enumerate()
-            .map(|(k, (slice, slot))| {
-                s.spawn(move || {
-                    let mut one = Vec::with_capacity(per_case);
-                    let mut at = 0;
-                    for (j, c) in slice.iter().enumerate().filter(|(_, c)| !c.referral) {
-                        one.clear();
-                        let i = (k * chunk + j) as u32;
-                        findings::evaluate_case(i, c, rules, calendar, as_of, &mut one);
-                        if one.len() != per_case || at + per_case > slot.len() {
-                            return false;
-                        }
-                        for (dst, f) in slot[at..at + per_case].iter_mut().zip(one.drain(..)) {
-                            dst.write(f);
-                        }
-                        at += per_case;
-                    }
-                    at == slot.len()
-                })
+            .map(|(k, slice)| {
+                (
+                    k * chunk,
+                    slice.len(),
+                    s.spawn(move || evaluate(k * chunk, slice)),
+                )
             })
             .collect();
         handles
             .into_iter()
-            // Every thread joined (none left for the scope to join, where a panic would
-            // propagate), then all must have written their stretch.
-            .map(|h| h.join().unwrap_or(false))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .all(|written| written)
+            .map(|(first, len, h)| h.join().map_err(|_| failed(first, len)))
+            .collect()
     });
-    if !all_written {
-        // Not one finding per case and duty (cannot happen with today's evaluation): do it on
-        // one thread, where nothing depends on the count.
-        let mut out = Vec::with_capacity(total);
-        for (i, c) in cases.cases.iter().enumerate().filter(|(_, c)| !c.referral) {
-            findings::evaluate_case(i as u32, c, rules, calendar, as_of, &mut out);
-        }
-        return out;
+    let mut out = Vec::with_capacity(n * per_case);
+    for p in parts {
+        out.extend(p?);
     }
-    // SAFETY: the slots partition `out`'s first `total` spare elements, and every thread
-    // reported that it initialised each element of its slot (`at == slot.len()`, with
-    // `wanted` summing to `total`); `Finding` is `Copy`, so nothing needs dropping on the
-    // fallback path above.
-    unsafe { out.set_len(total) };
-    out
+    Ok(out)
 }
 
-/// Orders case references so that `NS-2024-9` comes before `NS-2024-10`.
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
-    loop {
-        match (x.first(), y.first()) {
-            (None, None) => return std::cmp::Ordering::Equal,
-            (None, _) => return std::cmp::Ordering::Less,
-            (_, None) => return std::cmp::Ordering::Greater,
-            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
-                let xl = x.iter().take_while(|c| c.is_ascii_digit()).count();
-                let yl = y.iter().take_while(|c| c.is_ascii_digit()).count();
-                let xs = trim_zeros(&x[..xl]);
-                let ys = trim_zeros(&y[..yl]);
-                let o = xs.len().cmp(&ys.len()).then_with(|| xs.cmp(ys));
-                if o != std::cmp::Ordering::Equal {
-                    return o;
-                }
-                x = &x[xl..];
-                y = &y[yl..];
-            }
-            (Some(c), Some(d)) => {
-                let o = c.to_ascii_lowercase().cmp(&d.to_ascii_lowercase());
-                if o != std::cmp::Ordering::Equal {
-                    return o;
-                }
-                x = &x[1..];
-                y = &y[1..];
-            }
-        }
-    }
+/// The case reference whose evaluation panics, from `SAFEGUARD_AUDIT_TEST_PANIC_CASE`: honoured
+/// only in debug builds (what `cargo test` runs), so that the tests can show that a failing
+/// worker fails the audit. Release builds never read it.
+#[cfg(debug_assertions)]
+fn injected_panic() -> Option<String> {
+    std::env::var("SAFEGUARD_AUDIT_TEST_PANIC_CASE").ok()
 }
 
-/// A sort key whose byte order is [`natural_cmp`]'s order: letters lower-cased, and each run
-/// of digits as a digit marker, its length without leading zeros (4 bytes) and those digits.
-/// Sorting by it compares plain bytes instead of re-parsing both references on every
-/// comparison. Any digit byte compares the same way against any non-digit, so the marker
-/// `0` stands for the run's first digit.
-pub fn natural_key(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut key = Vec::with_capacity(b.len() + 8);
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit() {
-            let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-            let digits = trim_zeros(&b[i..i + run]);
-            key.push(b'0');
-            key.extend_from_slice(&(digits.len() as u32).to_be_bytes());
-            key.extend_from_slice(digits);
-            i += run;
-        } else {
-            key.push(b[i].to_ascii_lowercase());
-            i += 1;
-        }
-    }
-    key
-}
-
-fn trim_zeros(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|c| **c == b'0').count();
-    &s[n.min(s.len().saturating_sub(1))..]
+#[cfg(not(debug_assertions))]
+fn injected_panic() -> Option<String> {
+    None
 }
 
 impl Audit {
@@ -310,7 +309,6 @@ impl Audit {
     /// Writes the findings file atomically and returns its path.
     pub fn write_findings(&self, dir: &Path) -> Result<PathBuf, AuditError> {
         let path = self.findings_path(dir);
-        let t = std::time::Instant::now();
         crate::output::write_atomic(&path, |w| {
             findings::csv::write(
                 w,
@@ -323,32 +321,51 @@ impl Audit {
             file: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        self.timings.record("findings CSV", t.elapsed());
         Ok(path)
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn natural_order() {
-        let mut v = vec!["NS-2024-10", "NS-2024-9", "ns-2023-100", "NS-2024-009a"];
-        v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(
-            v,
-            ["ns-2023-100", "NS-2024-9", "NS-2024-009a", "NS-2024-10"]
-        );
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn natural_key_orders_as_natural_cmp(
-            a in "[a-cA-C0-9/ _é-]{0,12}",
-            b in "[a-cA-C0-9/ _é-]{0,12}",
-        ) {
-            proptest::prop_assert_eq!(natural_key(&a).cmp(&natural_key(&b)), natural_cmp(&a, &b));
+    /// A partnership's findings file (in `dirs[0]`) and each of its authorities' (in
+    /// `dirs[1 + k]`, authority `k` of [`Audit::partnership`]) written in one pass: each
+    /// line is formatted once, then written to the partnership's file and to its case's
+    /// authority's. An authority's file is then exactly what its own audit
+    /// ([`crate::partnership::split`]) would write: its findings are the partnership's for its
+    /// cases, in the same order, with the same case references and duty ids.
+    pub fn write_findings_split(&self, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, AuditError> {
+        let owner = self
+            .partnership
+            .as_ref()
+            .map(|p| p.case_authority.as_slice())
+            .unwrap_or(&[]);
+        let paths: Vec<PathBuf> = dirs.iter().map(|d| self.findings_path(d)).collect();
+        let err = |path: &Path, e: std::io::Error| AuditError::Output {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mut files = Vec::with_capacity(paths.len());
+        for p in &paths {
+            files.push(crate::output::AtomicFile::create(p).map_err(|e| err(p, e))?);
         }
+        {
+            let mut outs: Vec<&mut std::fs::File> = files.iter_mut().map(|f| f.file()).collect();
+            findings::csv::write_split(
+                &mut outs,
+                &self.findings,
+                |i| (self.case_ref(i), self.local_authority(i)),
+                |i| {
+                    owner
+                        .get(i as usize)
+                        .copied()
+                        .flatten()
+                        .map(|k| 1 + k as usize)
+                },
+                &self.rules,
+            )
+            // Which file failed is not known here; name the partnership's.
+            .map_err(|e| err(&paths[0], e))?;
+        }
+        for (f, p) in files.into_iter().zip(&paths) {
+            f.commit().map_err(|e| err(p, e))?;
+        }
+        Ok(paths)
     }
 }

@@ -51,6 +51,11 @@ pub struct ConfigCheck {
     pub reports: PathBuf,
     /// How email would be sent, if there is an `[email]` section.
     pub email: Option<String>,
+    /// The `[schedule]`, checked exactly as `schedule` checks it, if there is one.
+    pub schedule: Option<String>,
+    /// A partnership's local authorities: one line each (report folder, recipients, own
+    /// non-working days and rules).
+    pub authorities: Vec<String>,
 }
 
 impl ConfigCheck {
@@ -79,6 +84,9 @@ impl ConfigCheck {
         for n in &self.notices {
             l.push(format!("note: {n}"));
         }
+        for a in &self.authorities {
+            l.push(format!("local authority {a}"));
+        }
         l.push(format!(
             "rows as of {}: {}",
             self.as_of.format("%d/%m/%Y"),
@@ -98,6 +106,9 @@ impl ConfigCheck {
             Some(e) => e.clone(),
             None => "email: no [email] section (`run` needs one to send the report)".to_string(),
         });
+        if let Some(s) = &self.schedule {
+            l.push(s.clone());
+        }
         l.push("configuration OK".to_string());
         l
     }
@@ -117,6 +128,15 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
             config.invalid("no [[sources]]".to_string()),
         ));
     }
+    // [schedule], exactly as `schedule` will read it.
+    let schedule = match &config.schedule {
+        Some(s) => {
+            let sched = crate::schedule::Schedule::from_config(s)
+                .map_err(|e| AuditError::Config(config.invalid(e.to_string())))?;
+            Some(format!("schedule: cron \"{}\" in {}", sched.expr, sched.tz))
+        }
+        None => None,
+    };
     let rules = crate::audit::prepare(config)?.0;
     for (i, spec) in config.sources.iter().enumerate() {
         if spec.kind == crate::ingest::SourceKind::IncidentLog {
@@ -138,10 +158,39 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
     // The audit itself, in memory: the same reading, refusals and set-asides.
     let audit = crate::audit::run(config, as_of)?;
     let email = match &config.email {
-        Some(_) => Some(
-            crate::email::Settings::resolve(config, crate::email::Password::Required)?.describe(),
-        ),
+        Some(_) => {
+            let settings =
+                crate::email::Settings::resolve(config, crate::email::Password::Required)?;
+            for k in 0..config.local_authorities.len() {
+                settings.for_authority(config, k)?;
+            }
+            Some(settings.describe())
+        }
         None => None,
+    };
+    let authorities = match &audit.partnership {
+        Some(p) => config
+            .local_authorities
+            .iter()
+            .zip(&p.authorities)
+            .map(|(la, a)| {
+                format!(
+                    "{}: report in {}, {} recipient{}, {} own non-working day{}, rules {}",
+                    la.name,
+                    config.out_dir.join(&la.slug).display(),
+                    la.email_to.len(),
+                    if la.email_to.len() == 1 { "" } else { "s" },
+                    la.non_working_days.len(),
+                    if la.non_working_days.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    a.rules.files.join(" + ")
+                )
+            })
+            .collect(),
+        None => Vec::new(),
     };
     let tables = audit
         .cases
@@ -175,5 +224,7 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
         non_working_days: config.non_working_days.len(),
         reports: config.out_dir.clone(),
         email,
+        schedule,
+        authorities,
     })
 }

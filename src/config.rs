@@ -38,6 +38,57 @@ struct RawConfig {
     schedule: Option<ScheduleConfig>,
     #[serde(default)]
     state: Option<RawState>,
+    #[serde(default)]
+    local_authorities: Vec<RawAuthority>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthority {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    email_to: Vec<String>,
+    #[serde(default)]
+    non_working_days: Vec<RawDay>,
+    #[serde(default)]
+    rules: Vec<String>,
+}
+
+/// One local authority of a partnership (`[[local_authorities]]`): its cases are judged on its
+/// own calendar and rules, and get a report of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalAuthority {
+    /// The name as the configuration writes it (and as its reports call it).
+    pub name: String,
+    /// Other names the log may use for it.
+    pub aliases: Vec<String>,
+    /// Its report's folder under the report folder: the name in lower case, words joined by `-`.
+    pub slug: String,
+    /// Who receives its report (its director of children's services).
+    pub email_to: Vec<String>,
+    /// Its own non-working days, on top of the partnership's.
+    pub non_working_days: Vec<(NaiveDate, String)>,
+    /// Its own rules overlays, applied after the partnership's, to its cases only.
+    pub rules: Vec<PathBuf>,
+}
+
+/// A folder name for a local authority: letters and digits in lower case, runs of anything else
+/// as one `-` ("Redcar and Cleveland" -> `redcar-and-cleveland`).
+pub fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            s.extend(c.to_lowercase());
+        } else if !s.is_empty() && !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    while s.ends_with('-') {
+        s.pop();
+    }
+    s
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,6 +247,8 @@ pub struct Config {
     pub state_dir: PathBuf,
     /// `[report] mode`: permission bits of the report files (`None`: follow the umask).
     pub report_mode: Option<u32>,
+    /// A partnership's local authorities (empty: one report, as for a single council).
+    pub local_authorities: Vec<LocalAuthority>,
 }
 
 impl Config {
@@ -213,7 +266,23 @@ impl Config {
             schedule: None,
             state_dir: PathBuf::from("reports/state"),
             report_mode: None,
+            local_authorities: Vec::new(),
         }
+    }
+
+    /// The local authority a name in the log (or on the command line) means: its name, an
+    /// alias or its folder name, ignoring case, spaces and punctuation.
+    pub fn authority_named(&self, name: &str) -> Option<usize> {
+        let key = crate::fields::normalise_label(name);
+        if key.is_empty() {
+            return None;
+        }
+        self.local_authorities.iter().position(|la| {
+            std::iter::once(&la.name)
+                .chain(&la.aliases)
+                .any(|n| crate::fields::normalise_label(n) == key)
+                || crate::fields::normalise_label(&la.slug) == key
+        })
     }
 
     /// Reads and validates a configuration file.
@@ -261,21 +330,8 @@ impl Config {
             message,
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        let mut non_working_days = Vec::new();
-        for (i, d) in raw.non_working_days.iter().enumerate() {
-            let date = d
-                .date
-                .date
-                .and_then(|x| NaiveDate::from_ymd_opt(x.year as i32, x.month as u32, x.day as u32))
-                .filter(|_| d.date.time.is_none())
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "non_working_days[{i}].date: `{}` is not a date like 2026-12-24",
-                        d.date
-                    ))
-                })?;
-            non_working_days.push((date, d.name.clone()));
-        }
+        let non_working_days = days(&raw.non_working_days, "non_working_days").map_err(invalid)?;
+        let local_authorities = authorities(&raw.local_authorities, base).map_err(invalid)?;
         let arrangements_from = match &raw.arrangements_from {
             None => None,
             Some(d) => Some(
@@ -366,6 +422,7 @@ impl Config {
             schedule: raw.schedule.clone(),
             state_dir,
             report_mode,
+            local_authorities,
         })
     }
 
@@ -376,6 +433,91 @@ impl Config {
             message,
         }
     }
+}
+
+/// Non-working days from the file; `key` names them in messages.
+fn days(raw: &[RawDay], key: &str) -> Result<Vec<(NaiveDate, String)>, String> {
+    let mut out = Vec::new();
+    for (i, d) in raw.iter().enumerate() {
+        let date = d
+            .date
+            .date
+            .and_then(|x| NaiveDate::from_ymd_opt(x.year as i32, x.month as u32, x.day as u32))
+            .filter(|_| d.date.time.is_none())
+            .ok_or_else(|| {
+                format!(
+                    "{key}[{i}].date: `{}` is not a date like 2026-12-24",
+                    d.date
+                )
+            })?;
+        out.push((date, d.name.clone()));
+    }
+    Ok(out)
+}
+
+/// `[[local_authorities]]`, checked: every name and alias means one authority only, and each has
+/// a folder name of its own.
+fn authorities(raw: &[RawAuthority], base: &Path) -> Result<Vec<LocalAuthority>, String> {
+    let mut out: Vec<LocalAuthority> = Vec::new();
+    // Normalised name or alias -> (authority index, as written).
+    let mut seen: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for (i, a) in raw.iter().enumerate() {
+        let at = format!("local_authorities[{i}]");
+        let slug = slug(&a.name);
+        if slug.is_empty() {
+            return Err(format!(
+                "{at}.name: a local authority needs a name with letters in it, as the log's Local authority column writes it"
+            ));
+        }
+        if slug == "state" {
+            return Err(format!(
+                "{at}.name: `{}` would share its report folder with the run state; add a word to the name",
+                a.name
+            ));
+        }
+        for (j, n) in std::iter::once(&a.name).chain(&a.aliases).enumerate() {
+            let key = crate::fields::normalise_label(n);
+            let what = if j == 0 {
+                format!("{at}.name")
+            } else {
+                format!("{at}.aliases[{}]", j - 1)
+            };
+            if key.is_empty() {
+                return Err(format!("{what}: an alias needs letters or digits in it"));
+            }
+            if let Some((k, first)) = seen.get(&key) {
+                if *k == i {
+                    continue; // the same authority's name repeated: harmless
+                }
+                return Err(format!(
+                    "{what}: `{n}` also names local_authorities[{k}] (`{first}`; names and aliases are matched ignoring case, spaces and punctuation). A name may belong to one local authority only."
+                ));
+            }
+            seen.insert(key, (i, n.clone()));
+        }
+        for (j, to) in a.email_to.iter().enumerate() {
+            if to.trim().is_empty() {
+                return Err(format!("{at}.email_to[{j}] is empty"));
+            }
+        }
+        let non_working_days = days(&a.non_working_days, &format!("{at}.non_working_days"))?;
+        let mut rules = Vec::new();
+        for (j, r) in a.rules.iter().enumerate() {
+            if r.trim().is_empty() {
+                return Err(format!("{at}.rules[{j}] is empty"));
+            }
+            rules.push(Config::resolve(base, r));
+        }
+        out.push(LocalAuthority {
+            name: a.name.trim().to_string(),
+            aliases: a.aliases.iter().map(|x| x.trim().to_string()).collect(),
+            slug,
+            email_to: a.email_to.iter().map(|x| x.trim().to_string()).collect(),
+            non_working_days,
+            rules,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -502,5 +644,74 @@ mod tests {
             parse("[report]\nmode = \"0640\"").unwrap().report_mode,
             Some(0o640)
         );
+    }
+
+    #[test]
+    fn local_authorities() {
+        let c = parse(
+            r#"
+            [[local_authorities]]
+            name = "Hartlepool"
+            aliases = ["HBC", "Hartlepool BC"]
+            email_to = ["dcs@hartlepool.example.gov.uk"]
+            non_working_days = [ { date = 2026-12-29, name = "Council closure" } ]
+            rules = ["hartlepool.toml"]
+            [[local_authorities]]
+            name = "Redcar and Cleveland"
+            "#,
+        )
+        .unwrap();
+        let la = &c.local_authorities;
+        assert_eq!(la.len(), 2);
+        assert_eq!(la[0].slug, "hartlepool");
+        assert_eq!(la[1].slug, "redcar-and-cleveland");
+        assert_eq!(la[0].rules, vec![PathBuf::from("conf/hartlepool.toml")]);
+        assert_eq!(la[0].non_working_days[0].1, "Council closure");
+        assert!(la[1].email_to.is_empty() && la[1].rules.is_empty());
+        for (name, want) in [
+            ("hartlepool", Some(0)),
+            (" HARTLEPOOL ", Some(0)),
+            ("h.b.c.", Some(0)),
+            ("Hartlepool B.C.", Some(0)),
+            ("redcar & cleveland", None),
+            ("Redcar-and-Cleveland", Some(1)),
+            ("redcar-and-cleveland", Some(1)),
+            ("Middlesbrough", None),
+            ("", None),
+            ("  ", None),
+        ] {
+            assert_eq!(c.authority_named(name), want, "{name:?}");
+        }
+        assert_eq!(slug("Stockton-on-Tees"), "stockton-on-tees");
+        assert_eq!(slug("  St. Helens  "), "st-helens");
+    }
+
+    #[test]
+    fn local_authority_errors() {
+        for (text, want) in [
+            (
+                "[[local_authorities]]\nname = \"A\"\n[[local_authorities]]\nname = \"B\"\naliases = [\"a.\"]",
+                "local_authorities[1].aliases[0]",
+            ),
+            ("[[local_authorities]]\nname = \" - \"", "local_authorities[0].name"),
+            (
+                "[[local_authorities]]\nname = \"A\"\naliases = [\"--\"]",
+                "local_authorities[0].aliases[0]",
+            ),
+            (
+                "[[local_authorities]]\nname = \"A\"\nemail_to = [\" \"]",
+                "local_authorities[0].email_to[0]",
+            ),
+            (
+                "[[local_authorities]]\nname = \"A\"\nnon_working_days = [ { date = 2026-12-29T10:00:00, name = \"x\" } ]",
+                "local_authorities[0].non_working_days[0].date",
+            ),
+            ("[[local_authorities]]\nname = \"A\"\nemail = [\"a@b\"]", "email"),
+            ("[[local_authorities]]\naliases = [\"A\"]", "name"),
+            ("[[local_authorities]]\nname = \"State\"", "run state"),
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains("conf/c.toml") && e.contains(want), "{text}: {e}");
+        }
     }
 }

@@ -80,7 +80,7 @@ pub fn not_found(audit: &Audit, wanted: &str, n: usize) -> NotFound {
         .collect();
     scored.sort_by(|a, b| {
         a.0.cmp(&b.0)
-            .then_with(|| crate::audit::natural_cmp(a.1, b.1))
+            .then_with(|| crate::util::natural::natural_cmp(a.1, b.1))
     });
     let set_aside = audit
         .cases

@@ -20,12 +20,13 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest as _, Sha256};
 
 use crate::audit::Audit;
 use crate::findings::Status;
+use crate::util::week::week_of;
 
 /// The database file in the state folder.
 pub const DB_FILE: &str = "ledger.sqlite3";
@@ -67,6 +68,16 @@ impl LedgerError {
 
 /// The report key of the partnership's weekly report.
 pub const PARTNERSHIP: &str = "partnership";
+
+/// The report key of an audit's report: [`PARTNERSHIP`] for the partnership's (or a single
+/// council's), the local authority's folder name for one authority's.
+pub fn report_key(audit: &Audit) -> String {
+    audit
+        .authority
+        .as_deref()
+        .map(crate::config::slug)
+        .unwrap_or_else(|| PARTNERSHIP.to_string())
+}
 
 /// The newest schema version this code writes.
 pub const SCHEMA_VERSION: i64 = 2;
@@ -164,12 +175,6 @@ pub struct UnknownAttempt {
     /// `sending` (the process died while sending) or `unknown` (the connection failed after
     /// the message was transmitted).
     pub delivery: String,
-}
-
-/// The reporting week of a date: its ISO week, e.g. `2026-W48`.
-pub fn week_of(d: NaiveDate) -> String {
-    let w = d.iso_week();
-    format!("{}-W{:02}", w.year(), w.week())
 }
 
 /// An exclusive lock on the state folder, released when dropped.
@@ -489,14 +494,15 @@ impl Ledger {
     /// What changed between the last report sent and this audit, and the trend.
     pub fn changes(&self, audit: &Audit) -> Result<Changes, LedgerError> {
         let mut changes = Changes::default();
-        let sent = self.recent_sent(PARTNERSHIP, audit.as_of, 12)?;
+        let key = report_key(audit);
+        let sent = self.recent_sent(&key, audit.as_of, 12)?;
         changes.trend = sent.iter().map(|r| (r.as_of, r.overdue, r.met)).collect();
         changes.trend.push((
             audit.as_of,
             audit.tally.overdue as i64,
             audit.tally.met as i64,
         ));
-        let Some((last_id, last_as_of)) = self.baseline(PARTNERSHIP, audit.as_of)? else {
+        let Some((last_id, last_as_of)) = self.baseline(&key, audit.as_of)? else {
             return Ok(changes);
         };
         changes.since = Some(last_as_of);
@@ -774,15 +780,6 @@ mod tests {
         assert!(!lines[1].contains("panel-notification"));
         assert_eq!(lines[2], "- New breaches (late or ended early): none");
         assert_eq!(lines[4], "- New cases: 312 (see the workbook's Summary)");
-    }
-
-    #[test]
-    fn weeks_are_iso_weeks() {
-        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(week_of(d("2026-11-23")), "2026-W48");
-        assert_eq!(week_of(d("2026-11-29")), "2026-W48");
-        assert_eq!(week_of(d("2026-11-30")), "2026-W49");
-        assert_eq!(week_of(d("2027-01-01")), "2026-W53");
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! expression in a time zone (default Europe/London, correct across clock changes), survives a
 //! failing run, catches up a missed run at start-up, and stops cleanly on SIGTERM.
 
-use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use chrono_tz::Tz;
+use croner::parser::{CronParser, Seconds, Year};
+use croner::Cron;
 
 /// A schedule that cannot be used. Names the key.
 #[derive(Debug, thiserror::Error)]
@@ -24,68 +25,78 @@ pub enum ScheduleError {
 pub struct Schedule {
     pub expr: String,
     pub tz: Tz,
-    inner: cron::Schedule,
+    inner: Cron,
 }
 
-const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+/// The crontab fields, with the numbers each allows (day of week 0 and 7 are both Sunday).
+const FIELDS: [(&str, u32, u32); 5] = [
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day-of-month", 1, 31),
+    ("month", 1, 12),
+    ("day-of-week", 0, 7),
+];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
-/// Crontab's day-of-week numbers (0 or 7 = Sunday) as names, which mean the same to the cron
-/// crate (whose numbers start at 1 = Sunday). Ranges are expanded, so `5-7` works.
-fn day_of_week(field: &str) -> Result<String, String> {
-    let mut out = Vec::new();
-    for part in field.split(',') {
-        let (range, step) = match part.split_once('/') {
-            Some((r, s)) => (r, Some(s)),
-            None => (part, None),
+/// Refuses what standard crontab does not have but croner would accept (`L`, `W`, `#`, `?`,
+/// `+`, `@weekly`, seconds or years), and numbers out of a field's range, naming the field.
+/// Only checks: croner parses.
+fn standard_syntax(fields: &[&str]) -> Result<(), String> {
+    for (i, field) in fields.iter().enumerate() {
+        let (name, lo, hi) = FIELDS[i];
+        let names: &[&str] = match i {
+            3 => &MONTHS,
+            4 => &DAYS,
+            _ => &[],
         };
-        let num = |s: &str| -> Result<Option<usize>, String> {
-            if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() {
-                let n: usize = s.parse().map_err(|_| format!("`{s}` is not a day"))?;
-                if n > 7 {
-                    return Err(format!("day of week {n} is not 0-7"));
+        let not_standard = || {
+            format!(
+                "the {name} field `{field}` is not standard crontab syntax ({lo}-{hi}{}, `*`, `,`, `-` and `/`)",
+                match i {
+                    3 => " or JAN-DEC",
+                    4 => " or SUN-SAT",
+                    _ => "",
                 }
-                Ok(Some(n % 7))
-            } else {
-                Ok(None)
+            )
+        };
+        for part in field.split(',') {
+            let (range, step) = match part.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (part, None),
+            };
+            if let Some(step) = step {
+                if step.is_empty() || !step.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(not_standard());
+                }
             }
-        };
-        match range.split_once('-') {
-            Some((a, b)) => match (num(a)?, num(b)?) {
-                (Some(a), Some(b)) => {
-                    let end = if b < a || (b == 0 && range.ends_with('7')) {
-                        b + 7
-                    } else {
-                        b
-                    };
-                    let step: usize = match step {
-                        Some(s) => s.parse().map_err(|_| format!("`{s}` is not a step"))?,
-                        None => 1,
-                    };
-                    if step == 0 {
-                        return Err("a step of 0".to_string());
-                    }
-                    let mut d = a;
-                    while d <= end {
-                        out.push(DAY_NAMES[d % 7].to_string());
-                        d += step;
+            for token in range.split('-') {
+                if token == "*" || names.iter().any(|n| n.eq_ignore_ascii_case(token)) {
+                    continue;
+                }
+                if token.is_empty() || !token.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(not_standard());
+                }
+                match token.parse::<u32>() {
+                    Ok(n) if (lo..=hi).contains(&n) => {}
+                    _ => {
+                        return Err(format!(
+                            "the {name} field `{field}`: {token} is not {lo}-{hi}"
+                        ))
                     }
                 }
-                _ => out.push(part.to_string()),
-            },
-            None => match (num(range)?, step) {
-                (Some(n), None) => out.push(DAY_NAMES[n].to_string()),
-                (Some(_), Some(_)) => return Err(format!("`{part}` is not a day-of-week step")),
-                (None, _) => out.push(part.to_string()),
-            },
+            }
         }
     }
-    out.dedup();
-    Ok(out.join(","))
+    Ok(())
 }
 
 impl Schedule {
     /// Parses a 5-field crontab expression (minute hour day-of-month month day-of-week) in a
-    /// time zone.
+    /// time zone, with standard (Vixie) cron's meaning: when both day fields are restricted, a
+    /// day matching either one fires. A schedule that never fires (`0 7 30 2 *`) is refused.
     pub fn parse(expr: &str, timezone: &str) -> Result<Schedule, ScheduleError> {
         let err = |reason: String| ScheduleError::Cron {
             expr: expr.to_string(),
@@ -98,26 +109,53 @@ impl Schedule {
                 fields.len()
             )));
         }
-        let dow = day_of_week(fields[4]).map_err(err)?;
-        let seven = format!(
-            "0 {} {} {} {} {} *",
-            fields[0], fields[1], fields[2], fields[3], dow
-        );
-        let inner = cron::Schedule::from_str(&seven).map_err(|e| err(e.to_string()))?;
+        standard_syntax(&fields).map_err(err)?;
+        let inner = CronParser::builder()
+            .seconds(Seconds::Disallowed)
+            .year(Year::Disallowed)
+            .build()
+            .parse(&fields.join(" "))
+            .map_err(|e| err(e.to_string()))?;
         let tz: Tz = timezone
             .parse()
             .map_err(|_| ScheduleError::Timezone(timezone.to_string()))?;
-        Ok(Schedule {
+        let schedule = Schedule {
             expr: expr.to_string(),
             tz,
             inner,
-        })
+        };
+        // The day fields repeat within 28 years (and every month has its days at least once
+        // in 8), so a schedule with no time in the next 30 years has none at all.
+        let reference = DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default(); // 2000-01-01
+        match schedule.next_after(reference) {
+            Some(t) if t.year() < 2030 => Ok(schedule),
+            _ => Err(err(
+                "never fires: none of its months has that day of the month".to_string(),
+            )),
+        }
+    }
+
+    /// The configuration's `[schedule]`, checked exactly as `schedule` runs it: the one check
+    /// that `schedule` and `check-config` share.
+    pub fn from_config(s: &crate::config::ScheduleConfig) -> Result<Schedule, ScheduleError> {
+        Schedule::parse(&s.cron, &s.timezone)
     }
 
     /// The next `n` run times after `from`.
     pub fn upcoming(&self, from: DateTime<Utc>, n: usize) -> Vec<DateTime<Tz>> {
-        let start = from.with_timezone(&self.tz);
-        self.inner.after(&start).take(n).collect()
+        let mut out = Vec::with_capacity(n);
+        let mut t = from.with_timezone(&self.tz);
+        while out.len() < n {
+            // Not croner's iterator: it prints its errors to stderr, and the library never prints.
+            match self.inner.find_next_occurrence(&t, false) {
+                Ok(next) => {
+                    t = next;
+                    out.push(t);
+                }
+                Err(_) => break,
+            }
+        }
+        out
     }
 
     /// The next run time after `from`.
@@ -127,11 +165,11 @@ impl Schedule {
 
     /// The latest scheduled time at or before `now` within the last 8 days.
     pub fn previous(&self, now: DateTime<Utc>) -> Option<DateTime<Tz>> {
-        let from = now - chrono::Duration::days(8);
-        self.inner
-            .after(&from.with_timezone(&self.tz))
-            .take_while(|t| t.with_timezone(&Utc) <= now)
-            .last()
+        let t = self
+            .inner
+            .find_previous_occurrence(&now.with_timezone(&self.tz), true)
+            .ok()?;
+        (t.with_timezone(&Utc) >= now - chrono::Duration::days(8)).then_some(t)
     }
 }
 
@@ -150,10 +188,10 @@ pub fn missed(
     let Some(prev) = schedule.previous(now) else {
         return false;
     };
-    let week = crate::ledger::week_of(prev.date_naive());
+    let week = crate::util::week::week_of(prev.date_naive());
     match last_sent_as_of {
         None => true,
-        Some(d) => crate::ledger::week_of(d) < week,
+        Some(d) => crate::util::week::week_of(d) < week,
     }
 }
 
@@ -232,16 +270,120 @@ mod tests {
 
     #[test]
     fn crontab_day_numbers() {
-        assert_eq!(day_of_week("1-5").unwrap(), "MON,TUE,WED,THU,FRI");
-        assert_eq!(day_of_week("0").unwrap(), "SUN");
-        assert_eq!(day_of_week("7").unwrap(), "SUN");
-        assert_eq!(day_of_week("5-7").unwrap(), "FRI,SAT,SUN");
-        assert_eq!(day_of_week("MON").unwrap(), "MON");
-        assert_eq!(day_of_week("*").unwrap(), "*");
-        assert!(day_of_week("9").is_err());
         let s = Schedule::parse("30 6 * * 1-5", "Europe/London").unwrap();
         let t = s.upcoming(utc("2026-11-27T12:00:00Z"), 2); // a Friday
         assert_eq!(rfc3339(&t[0]), "2026-11-30T06:30:00+00:00");
+        // 0 and 7 are both Sunday; 5-7 is Friday to Sunday.
+        let days = |expr: &str| -> Vec<String> {
+            Schedule::parse(expr, "Europe/London")
+                .unwrap()
+                .upcoming(utc("2026-11-23T12:00:00Z"), 3) // a Monday
+                .iter()
+                .map(|t| t.format("%a").to_string())
+                .collect()
+        };
+        assert_eq!(days("0 7 * * 0"), ["Sun", "Sun", "Sun"]);
+        assert_eq!(days("0 7 * * 7"), ["Sun", "Sun", "Sun"]);
+        assert_eq!(days("0 7 * * 5-7"), ["Fri", "Sat", "Sun"]);
+        assert_eq!(days("0 7 * * sat,SUN"), ["Sat", "Sun", "Sat"]);
+        assert!(Schedule::parse("0 7 * * 9", "Europe/London").is_err());
+    }
+
+    #[test]
+    fn either_day_field_fires_as_in_standard_cron() {
+        // Vixie cron: with both day fields restricted, every 1st and every Monday.
+        let s = Schedule::parse("0 7 1 * MON", "Europe/London").unwrap();
+        let t: Vec<String> = s
+            .upcoming(utc("2026-11-25T00:00:00Z"), 4)
+            .iter()
+            .map(rfc3339)
+            .collect();
+        assert_eq!(
+            t,
+            [
+                "2026-11-30T07:00:00+00:00", // Monday
+                "2026-12-01T07:00:00+00:00", // Tuesday the 1st
+                "2026-12-07T07:00:00+00:00",
+                "2026-12-14T07:00:00+00:00",
+            ]
+        );
+        // A restricted day of the month alone still fires only on that day.
+        let s = Schedule::parse("0 7 1 * *", "Europe/London").unwrap();
+        let t = s.upcoming(utc("2026-11-25T00:00:00Z"), 1);
+        assert_eq!(rfc3339(&t[0]), "2026-12-01T07:00:00+00:00");
+    }
+
+    #[test]
+    fn the_latest_time_looks_back_at_most_eight_days() {
+        let s = Schedule::parse("0 7 * * MON", "Europe/London").unwrap();
+        let now = utc("2026-11-24T09:00:00Z");
+        assert_eq!(
+            rfc3339(&s.previous(now).unwrap()),
+            "2026-11-23T07:00:00+00:00"
+        );
+        // Exactly at the time counts as passed.
+        let at = utc("2026-11-23T07:00:00Z");
+        assert_eq!(
+            rfc3339(&s.previous(at).unwrap()),
+            "2026-11-23T07:00:00+00:00"
+        );
+        let s = Schedule::parse("0 7 1 1 *", "Europe/London").unwrap();
+        assert!(s.previous(now).is_none());
+    }
+
+    #[test]
+    fn schedules_that_never_fire_or_are_not_standard_are_refused() {
+        for (expr, says) in [
+            ("0 7 30 2 *", "never fires"),
+            ("0 7 31 4,6,9,11 *", "never fires"),
+            ("61 7 * * MON", "the minute field `61`: 61 is not 0-59"),
+            ("0 24 * * MON", "the hour field `24`: 24 is not 0-23"),
+            ("0 7 * 13 *", "month"),
+            ("0 7 0 * *", "day-of-month"),
+            ("0 7 L * *", "day-of-month"),
+            ("0 7 * * MON#1", "day-of-week"),
+            ("0 7 1 * +MON", "day-of-week"),
+            ("0 7 ? * MON", "day-of-month"),
+            ("0 7 * * MONDAY", "day-of-week"),
+            ("0 0 7 * * MON", "5 fields"),
+            ("@weekly", "5 fields"),
+        ] {
+            let e = Schedule::parse(expr, "Europe/London")
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("[schedule] cron"), "{expr}: {e}");
+            assert!(e.contains(says), "{expr}: {e}");
+        }
+        // Leap days come round.
+        let s = Schedule::parse("0 7 29 2 *", "Europe/London").unwrap();
+        let t = s.upcoming(utc("2026-01-01T00:00:00Z"), 1);
+        assert_eq!(rfc3339(&t[0]), "2028-02-29T07:00:00+00:00");
+    }
+
+    #[test]
+    fn a_time_the_clocks_skip_runs_once_after_and_a_repeated_time_once() {
+        // As Vixie cron: 01:30 on 28 March 2027 does not exist in London, so that day's run is
+        // at 02:00 BST, the first instant after the gap; 01:30 on 25 October 2026 comes twice
+        // and runs once, the first time.
+        let s = Schedule::parse("30 1 * * *", "Europe/London").unwrap();
+        let times =
+            |from: &str| -> Vec<String> { s.upcoming(utc(from), 3).iter().map(rfc3339).collect() };
+        assert_eq!(
+            times("2027-03-27T00:00:00Z"),
+            [
+                "2027-03-27T01:30:00+00:00",
+                "2027-03-28T02:00:00+01:00",
+                "2027-03-29T01:30:00+01:00"
+            ]
+        );
+        assert_eq!(
+            times("2026-10-24T00:00:00Z"),
+            [
+                "2026-10-24T01:30:00+01:00",
+                "2026-10-25T01:30:00+01:00",
+                "2026-10-26T01:30:00+00:00"
+            ]
+        );
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct Options {
     /// Send even if this week's report was already sent, an earlier attempt's outcome is
     /// unknown, or the run is back-dated.
     pub force: bool,
+    /// Send this one report of a partnership as `force` would: an authority's name, alias or
+    /// folder name, or `partnership`.
+    pub force_only: Option<String>,
     /// Write the message as an .eml instead of sending.
     pub dry_run: bool,
     /// How long to wait for another run's lock.
@@ -91,6 +94,8 @@ pub enum Emailed {
     Failed(SendError),
     /// The connection failed after the message was transmitted: it may have been delivered.
     Unknown(SendError),
+    /// A partnership's local authority without `email_to`: files written, no email.
+    NoRecipients,
 }
 
 /// A run that wrote its report.
@@ -103,6 +108,11 @@ pub struct RunOutcome {
     /// Where the report is kept.
     pub out_dir: PathBuf,
     pub emailed: Emailed,
+    /// For one local authority's report: its name.
+    pub authority: Option<String>,
+    /// A partnership's authorities' reports, in the configuration's order (this outcome is
+    /// the partnership's).
+    pub authorities: Vec<RunOutcome>,
 }
 
 /// Why a run stopped.
@@ -199,36 +209,148 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
     }
     let started_at = chrono::Utc::now().to_rfc3339();
     let as_of = opts.as_of;
+    // `--force NAME`: that report's key.
+    let force_only = match &opts.force_only {
+        None => None,
+        Some(name) if crate::fields::normalise_label(name) == "partnership" => {
+            Some(ledger::PARTNERSHIP.to_string())
+        }
+        Some(name) => match config.authority_named(name) {
+            Some(k) => Some(config.local_authorities[k].slug.clone()),
+            None => {
+                let names: Vec<&str> = config
+                    .local_authorities
+                    .iter()
+                    .map(|la| la.name.as_str())
+                    .collect();
+                let known = if names.is_empty() {
+                    "this configuration has no [[local_authorities]]; use --force alone".to_string()
+                } else {
+                    format!(
+                        "give one of {}, or `partnership` for the partnership's report",
+                        names.join(", ")
+                    )
+                };
+                return Err(config
+                    .invalid(format!(
+                        "--force `{name}` is not one of the partnership's reports: {known}"
+                    ))
+                    .into());
+            }
+        },
+    };
+    // Every authority's recipients are checked before anything is written or sent.
+    let mut la_settings = Vec::new();
+    for k in 0..config.local_authorities.len() {
+        la_settings.push(settings.for_authority(&config, k)?);
+    }
     let audit = crate::audit::run(&config, as_of)?;
-    let changes = book.changes(&audit)?;
-    let digest = crate::report::digest::Digest::of(&audit).with_changes(changes.clone());
-    let written = crate::report::write_with(&audit, &digest, &config.out_dir)?;
+    let split = crate::partnership::split_all(&audit);
+    let mut reports = vec![(&audit, config.out_dir.clone(), Some(settings.clone()))];
+    for ((x, la), s) in split.iter().zip(&config.local_authorities).zip(la_settings) {
+        reports.push((x, config.out_dir.join(&la.slug), s));
+    }
+    let mut digests = Vec::new();
+    for (x, _, _) in &reports {
+        let changes = book.changes(x)?;
+        digests.push((
+            crate::report::digest::Digest::of(x).with_changes(changes.clone()),
+            changes,
+        ));
+    }
+    let jobs: Vec<crate::report::Job> = reports
+        .iter()
+        .zip(&digests)
+        .map(|((x, dir, _), (d, _))| crate::report::Job {
+            audit: x,
+            digest: d,
+            dir: dir.clone(),
+            workbook: true,
+        })
+        .collect();
+    // The partnership's report on this thread, its authorities' on a second one.
+    let written_all = crate::report::write_many(&jobs)?;
+    let (config_sha256, inputs) = hashes(&config);
+    let mut outcomes = Vec::new();
+    for (((x, dir, settings), (digest, changes)), written) in
+        reports.iter().zip(&digests).zip(written_all)
+    {
+        let key = ledger::report_key(x);
+        let one = Report {
+            audit: x,
+            digest,
+            changes,
+            written,
+            dir,
+            settings: settings.as_ref(),
+            key: &key,
+            force: opts.force || force_only.as_deref() == Some(key.as_str()),
+            started_at: &started_at,
+            config_sha256: &config_sha256,
+            inputs: &inputs,
+        };
+        outcomes.push(deliver(opts, &mut book, &one, notify)?);
+    }
+    let mut outcomes = outcomes.into_iter();
+    let mut first = outcomes
+        .next()
+        .ok_or_else(|| RunError::Config(config.invalid("no report to deliver".to_string())))?;
+    first.authorities = outcomes.collect();
+    Ok(first)
+}
+
+/// One report of a run, written, to deliver.
+struct Report<'a> {
+    audit: &'a crate::audit::Audit,
+    digest: &'a crate::report::digest::Digest,
+    changes: &'a ledger::Changes,
+    written: Vec<PathBuf>,
+    /// Its folder (and its `.eml` with `--dry-run`).
+    dir: &'a Path,
+    /// `None`: an authority without `email_to`.
+    settings: Option<&'a Settings>,
+    key: &'a str,
+    force: bool,
+    started_at: &'a str,
+    config_sha256: &'a str,
+    inputs: &'a [(String, String, u64)],
+}
+
+/// Tells `notify` about one report, emails it once per week (unless forced) and records it.
+fn deliver(
+    opts: &Options,
+    book: &mut Ledger,
+    r: &Report,
+    notify: &mut dyn FnMut(Notice<'_>),
+) -> Result<RunOutcome, RunError> {
+    let (audit, digest, written) = (r.audit, r.digest, &r.written);
+    let stop = opts.stop.as_deref();
+    let as_of = audit.as_of;
     let summary = crate::report::summary::text_with(
-        &audit,
-        &digest,
+        audit,
+        digest,
         crate::report::summary::QualityList::Workbook,
     );
-    let change_lines = changes.lines();
+    let change_lines = r.changes.lines();
     notify(Notice::Report {
         summary: &summary,
         changes: &change_lines,
-        written: &written,
+        written,
     });
 
-    let key = ledger::PARTNERSHIP;
-    let week = ledger::week_of(as_of);
+    let key = r.key;
+    let week = crate::util::week::week_of(as_of);
     let last_sent = book.last_sent(key)?.map(|(_, d)| d);
     let backdated = last_sent.is_some_and(|d| as_of < d);
-    let (config_sha256, inputs) = hashes(&config);
     let mut record = RunRecord {
-        started_at,
-        config_sha256,
-        inputs,
-        workbook: find_ext(&written, "xlsx").map(|p| p.display().to_string()),
+        started_at: r.started_at.to_string(),
+        config_sha256: r.config_sha256.to_string(),
+        inputs: r.inputs.to_vec(),
+        workbook: find_ext(written, "xlsx").map(|p| p.display().to_string()),
         delivery: Delivery::Failed,
         delivery_detail: None,
         recipients: Vec::new(),
-        forced: opts.force,
+        forced: r.force,
         report_key: key.to_string(),
         backdated,
     };
@@ -237,21 +359,28 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
         week: week.clone(),
         breaches: audit.tally.breaches,
         written: written.clone(),
-        out_dir: config.out_dir.clone(),
+        out_dir: r.dir.to_path_buf(),
         emailed,
+        authority: audit.authority.clone(),
+        authorities: Vec::new(),
+    };
+    let Some(settings) = r.settings else {
+        record.delivery = Delivery::NotConfigured;
+        book.record(&record, audit)?;
+        return Ok(outcome(Emailed::NoRecipients));
     };
 
     let changes_text = change_lines.join("\n");
     let report = email::Report {
-        digest: &digest,
-        workbook: find_ext(&written, "xlsx"),
-        findings: find_ext(&written, "csv"),
+        digest,
+        workbook: find_ext(written, "xlsx"),
+        findings: find_ext(written, "csv"),
         changes: Some(&changes_text),
     };
     if opts.dry_run {
-        let message = email::build(&settings, &report).map_err(RunError::Compose)?;
-        let eml = config
-            .out_dir
+        let message = email::build(settings, &report).map_err(RunError::Compose)?;
+        let eml = r
+            .dir
             .join(format!("email-{}.eml", as_of.format("%Y-%m-%d")));
         let bytes = message.formatted();
         crate::output::write_atomic(&eml, |w| w.write_all(&bytes)).map_err(|source| {
@@ -261,13 +390,13 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
             }
         })?;
         record.delivery = Delivery::DryRun;
-        book.record(&record, &audit)?;
+        book.record(&record, audit)?;
         return Ok(outcome(Emailed::DryRun {
             eml,
             recipients: settings.recipients(),
         }));
     }
-    if !opts.force {
+    if !r.force {
         let held = if book.sent_in_week(key, &week)? {
             Some((
                 Delivery::AlreadySent,
@@ -288,16 +417,16 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
         };
         if let Some((delivery, emailed)) = held {
             record.delivery = delivery;
-            book.record(&record, &audit)?;
+            book.record(&record, audit)?;
             return Ok(outcome(emailed));
         }
     }
 
-    let message = match email::build(&settings, &report) {
+    let message = match email::build(settings, &report) {
         Ok(m) => m,
         Err(e) => {
             record.delivery_detail = Some(e.to_string());
-            book.record(&record, &audit)?;
+            book.record(&record, audit)?;
             return Err(RunError::Compose(e));
         }
     };
@@ -310,9 +439,9 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
     // The attempt is on disk before the message goes out.
     record.delivery = Delivery::Sending;
     let id = book
-        .record(&record, &audit)
+        .record(&record, audit)
         .map_err(|source| RunError::NotRecordedBeforeSending { source })?;
-    let (delivery, detail, emailed) = match email::send(&settings, &message, stop) {
+    let (delivery, detail, emailed) = match email::send(settings, &message, stop) {
         Ok(d) => (
             Delivery::Sent,
             None,

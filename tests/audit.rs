@@ -327,6 +327,136 @@ fn bad_dates_are_listed_not_guessed() {
         "{}",
         stdout(&o)
     );
+    // Each one in the workbook's Data quality sheet: file, sheet (none for a CSV), row and
+    // column, under the problems table's header on the fourth row.
+    let book = dir.path().join("compliance-2026-11-23.xlsx");
+    use calamine::Reader as _;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let sheet = wb.worksheet_range("Data quality").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .skip(3)
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "Kind",
+            "Case reference",
+            "Duty",
+            "File",
+            "Sheet",
+            "Row",
+            "Column",
+            "Reason"
+        ]
+    );
+    let file = fixture("ingest/bad-dates.csv").display().to_string();
+    let located = |kind: &str| -> Vec<(String, String, String, String, String)> {
+        rows[1..]
+            .iter()
+            .filter(|r| r[0] == kind)
+            .map(|r| {
+                assert_eq!(r[3], file, "{r:?}");
+                (
+                    r[1].clone(),
+                    r[4].clone(),
+                    r[5].clone(),
+                    r[6].clone(),
+                    r[7].clone(),
+                )
+            })
+            .collect()
+    };
+    let at = |case: &str, row: &str, column: &str, why: &str| {
+        (
+            case.to_string(),
+            String::new(),
+            row.to_string(),
+            column.to_string(),
+            why.to_string(),
+        )
+    };
+    let aware = "E (Date LA became aware)";
+    let incident = "D (Date of incident)";
+    let not_real = "not a real date";
+    let implausible = "not plausible";
+    let mut unreadable = located("unreadable value");
+    for u in &mut unreadable {
+        // The reason's wording may change; what it says the trouble is may not.
+        u.4 = [not_real, implausible, "not a date"]
+            .into_iter()
+            .find(|w| u.4.contains(w))
+            .unwrap_or("?")
+            .to_string();
+    }
+    assert_eq!(
+        unreadable,
+        [
+            at("BD-001", "2", incident, not_real),
+            at("BD-001", "2", aware, not_real),
+            at("BD-002", "3", incident, implausible),
+            at("BD-002", "3", aware, implausible),
+            at("BD-003", "4", aware, "not a date"),
+            at("BD-004", "5", "J (Panel notified)", implausible),
+            at("BD-005", "6", aware, not_real),
+        ]
+    );
+    // No guess: every duty that needed an unreadable date is unknown, located at that cell.
+    let mut unknown: Vec<_> = located("unknown duty")
+        .into_iter()
+        .map(|(case, sheet, row, column, _)| (case, sheet, row, column))
+        .collect();
+    unknown.dedup();
+    let cell = |case: &str, row: &str, column: &str| {
+        (
+            case.to_string(),
+            String::new(),
+            row.to_string(),
+            column.to_string(),
+        )
+    };
+    assert_eq!(
+        unknown,
+        [
+            cell("BD-001", "2", aware),
+            cell("BD-002", "3", aware),
+            cell("BD-003", "4", aware),
+            cell("BD-004", "5", "J (Panel notified)"),
+            cell("BD-005", "6", aware),
+        ]
+    );
+}
+
+#[test]
+fn a_panicking_evaluation_worker_fails_the_audit_and_writes_nothing() {
+    // Debug builds (what `cargo test` runs) panic on this case; release builds ignore it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = bin()
+        .args(["audit", "--log"])
+        .arg(fixture("example/incident-log.csv"))
+        .args(["--as-of", "2026-11-23", "--out"])
+        .arg(&out)
+        .env("SAFEGUARD_AUDIT_TEST_PANIC_CASE", "NS-2019-001")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("error: evaluating cases"), "{e}");
+    assert!(e.contains("stopped unexpectedly"), "{e}");
+    assert!(e.contains("nothing was written"), "{e}");
+    let written: Vec<_> = std::fs::read_dir(&out)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(written.is_empty(), "{written:?}");
+    // The same audit without the injected panic succeeds.
+    let o = audit_to(&fixture("example/incident-log.csv"), &out);
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(1),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

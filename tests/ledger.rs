@@ -420,3 +420,100 @@ fn a_digit_string_in_a_date_cell_appears_in_no_output() {
         );
     }
 }
+
+#[test]
+fn standard_cron_fires_on_every_first_and_every_monday() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[sources]]\npath = \"log.csv\"\n[schedule]\ncron = \"0 7 1 * MON\"\n",
+    )
+    .unwrap();
+    let o = Command::new(BIN)
+        .args(["schedule", "--config"])
+        .arg(&config)
+        .args(["--preview", "10", "--from", "2027-02-28T12:00:00Z"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", all(&o));
+    // March and April 2027: Monday 1 March fires once, then every Monday, and Thursday
+    // 1 April; the clocks go forward on Sunday 28 March, and 07:00 stays 07:00.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "2027-03-01T07:00:00+00:00\n\
+         2027-03-08T07:00:00+00:00\n\
+         2027-03-15T07:00:00+00:00\n\
+         2027-03-22T07:00:00+00:00\n\
+         2027-03-29T07:00:00+01:00\n\
+         2027-04-01T07:00:00+01:00\n\
+         2027-04-05T07:00:00+01:00\n\
+         2027-04-12T07:00:00+01:00\n\
+         2027-04-19T07:00:00+01:00\n\
+         2027-04-26T07:00:00+01:00\n"
+    );
+}
+
+#[test]
+fn check_config_refuses_the_schedules_that_schedule_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), &[]);
+    let config = dir.path().join("c.toml");
+    let write = |schedule: &str| {
+        std::fs::write(
+            &config,
+            format!("[[sources]]\npath = \"log.csv\"\n{ABSENT}\n[schedule]\n{schedule}\n"),
+        )
+        .unwrap()
+    };
+    let check = || {
+        Command::new(BIN)
+            .args(["check-config", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap()
+    };
+    let schedule = || {
+        Command::new(BIN)
+            .args(["schedule", "--config"])
+            .arg(&config)
+            .args(["--preview", "1"])
+            .output()
+            .unwrap()
+    };
+    write("cron = \"0 7 * * MON\"");
+    let o = check();
+    assert!(o.status.success(), "{}", all(&o));
+    assert!(
+        all(&o).contains("schedule: cron \"0 7 * * MON\" in Europe/London"),
+        "{}",
+        all(&o)
+    );
+    for (schedule_lines, says) in [
+        (
+            "cron = \"61 7 * * MON\"",
+            "[schedule] cron = \"61 7 * * MON\": the minute field `61`: 61 is not 0-59",
+        ),
+        (
+            "cron = \"0 7 * * MON\"\ntimezone = \"Europe/Londno\"",
+            "[schedule] timezone = \"Europe/Londno\" is not a time zone name",
+        ),
+        ("cron = \"0 7 30 2 *\"", "never fires"),
+    ] {
+        write(schedule_lines);
+        for (command, o) in [("check-config", check()), ("schedule", schedule())] {
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{command} {schedule_lines}: {}",
+                all(&o)
+            );
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                err.contains("c.toml") && err.contains(says),
+                "{command} {schedule_lines}: {err}"
+            );
+            assert!(!all(&o).contains("configuration OK"), "{}", all(&o));
+        }
+    }
+}

@@ -17,7 +17,7 @@ fn each_local_overlay_loads_and_cites_its_document() {
     for (file, seed) in [
         ("north-somerset.toml", "North Somerset Safeguarding Children Partnership NSSCP/001 (Oct 2020)"),
         ("dudley.toml", "Responding to Critical Incidents"),
-        ("tees.toml", "Tees Safeguarding Children Partnerships, Serious Child Safeguarding Incidents, Rapid Reviews and Child Safeguarding Practice Reviews Guidance"),
+        ("tees-timescales.toml", "Tees Safeguarding Children Partnerships, Serious Child Safeguarding Incidents, Rapid Reviews and Child Safeguarding Practice Reviews Guidance"),
     ] {
         let rules = RuleSet::load(&[overlay(file)]).unwrap_or_else(|e| panic!("{file}: {e}"));
         let local: Vec<_> = rules
@@ -39,7 +39,11 @@ fn each_local_overlay_loads_and_cites_its_document() {
 
 #[test]
 fn overlays_stack() {
-    let rules = RuleSet::load(&[overlay("north-somerset.toml"), overlay("tees.toml")]).unwrap();
+    let rules = RuleSet::load(&[
+        overlay("north-somerset.toml"),
+        overlay("tees-timescales.toml"),
+    ])
+    .unwrap();
     assert!(rules.duty_index("nsscp-referral").is_some());
     let rr = &rules.duties[rules.duty_index("rapid-review").unwrap()];
     assert!(rr

@@ -292,12 +292,18 @@ fn data_quality_lists_each_problem_and_unknown_duty() {
     );
     assert_eq!(rows.len(), problems.len() + r.digest.data_gaps);
     for p in problems {
+        // Located by file, sheet, row and column, as the reader found it.
+        let at = r.audit.cases.parts(p.at, p.field);
+        assert!(at.file.ends_with("incident-log.csv"), "{at:?}");
+        assert!(p.field.is_none() || !at.column.is_empty(), "{p:?}: {at:?}");
         let found = rows.iter().any(|row| {
             text(&row[0]) == p.kind.label()
                 && text(&row[1]) == p.case_ref.clone().unwrap_or_default()
-                && int(&row[5]) == p.at.map(|a| a.row as i64)
+                && text(&row[3]) == at.file
+                && text(&row[4]) == at.sheet
+                && int(&row[5]) == at.row.map(i64::from)
+                && text(&row[6]) == at.column
                 && text(&row[7]) == p.message
-                && text(&row[3]).ends_with("incident-log.csv")
         });
         assert!(found, "problem listed: {p:?}");
     }

@@ -141,9 +141,16 @@ pub fn missing_columns(
             });
         }
     }
+    recount(&mut out, cases, rules, findings);
+    out
+}
+
+/// What each missing column cost in `findings`: the findings unknown for want of that field,
+/// counted by the source of the case's first row (also used for one authority's own report).
+pub fn recount(out: &mut [MissingColumn], cases: &CaseSet, rules: &RuleSet, findings: &[Finding]) {
     // What each cost: findings unknown for want of that field, counted by the source of the
     // case's first row.
-    for m in &mut out {
+    for m in out.iter_mut() {
         m.costs = rules
             .duties
             .iter()
@@ -165,7 +172,6 @@ pub fn missing_columns(
             })
             .collect();
     }
-    out
 }
 
 /// Why a configured source cannot be audited as it stands: a field a duty needs that a table

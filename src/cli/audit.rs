@@ -19,6 +19,9 @@ pub struct Args {
     /// Write the findings file and the data-quality list (data-quality-<as-of>.csv), not the workbook (for very large historical audits)
     #[arg(long)]
     no_workbook: bool,
+    /// In a partnership ([[local_authorities]]), audit one local authority only (its name, an alias or its folder name): writes <out>/<folder>/ with its cases alone
+    #[arg(long, value_name = "NAME")]
+    la: Option<String>,
     /// Print how long each stage took (reading, sorting, evaluating, each file and sheet) on stderr
     #[arg(long)]
     timings: bool,
@@ -29,9 +32,9 @@ pub fn run(a: Args) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(&e),
     };
-    let started = std::time::Instant::now();
     let out = a.out.clone().unwrap_or_else(|| config.out_dir.clone());
     let progress = super::progress::Progress::on_terminal();
+    let started = std::time::Instant::now();
     let audit = match crate::audit::run_observed(&config, as_of, &mut |s| progress.stage(s)) {
         Ok(x) => x,
         Err(e) => {
@@ -40,46 +43,129 @@ pub fn run(a: Args) -> ExitCode {
         }
     };
     progress.stage("writing the findings and the workbook");
-    let digest = audit
-        .timings
-        .time("digest", || crate::report::digest::Digest::of(&audit));
-    let written = if a.no_workbook {
-        // Without a workbook the data-quality list goes to a file of its own.
-        audit
-            .write_findings(&out)
-            .and_then(|f| crate::report::quality::write(&audit, &out).map(|q| vec![f, q]))
+    let result = if audit.partnership.is_some() || a.la.is_some() {
+        partnership(&a, &config, &audit, &out)
     } else {
-        crate::report::write_with(&audit, &digest, &out)
+        let digest = audit
+            .timings
+            .time("digest", || crate::report::digest::Digest::of(&audit));
+        let written = if a.no_workbook {
+            // Without a workbook the data-quality list goes to a file of its own.
+            audit
+                .write_findings(&out)
+                .and_then(|f| crate::report::quality::write(&audit, &out).map(|q| vec![f, q]))
+        } else {
+            crate::report::write_with(&audit, &digest, &out)
+        };
+        let result = written.map(|w| {
+            print_report(&audit, &digest, &w, a.no_workbook);
+            audit.tally.breaches
+        });
+        // The process ends soon: freeing millions of digest items one by one would only
+        // delay the exit. Everything is written.
+        std::mem::forget(digest);
+        result
     };
     progress.finish();
-    let written = match written {
-        Ok(p) => p,
-        Err(e) => return fail(&e),
+    if a.timings {
+        print_timings(&audit.timings, started);
+    }
+    // As the digest: the audit (millions of findings) is not freed at exit.
+    std::mem::forget(audit);
+    match result {
+        Ok(breaches) if a.exit_code && breaches > 0 => ExitCode::from(exit::BREACHES),
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// A partnership's reports (or, with `--la`, one authority's). Returns the breaches counted.
+fn partnership(
+    a: &Args,
+    config: &crate::config::Config,
+    audit: &crate::audit::Audit,
+    out: &std::path::Path,
+) -> Result<usize, crate::audit::AuditError> {
+    let names = || {
+        config
+            .local_authorities
+            .iter()
+            .map(|la| la.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    let invalid = |m: String| crate::audit::AuditError::Config(config.invalid(m));
+    let only = match &a.la {
+        None => None,
+        Some(_) if config.local_authorities.is_empty() => {
+            return Err(invalid(
+                "--la needs a partnership configuration: add [[local_authorities]] (see the README's partnership section)".to_string(),
+            ))
+        }
+        Some(name) => Some(config.authority_named(name).ok_or_else(|| {
+            invalid(format!(
+                "--la `{name}` is not one of the partnership's local authorities ({}); give a name, an alias or a folder name",
+                names()
+            ))
+        })?),
+    };
+    let Some(p) = &audit.partnership else {
+        return Ok(audit.tally.breaches);
+    };
+    let split: Vec<(usize, crate::audit::Audit)> = (0..p.authorities.len())
+        .filter(|k| only.is_none_or(|o| o == *k))
+        .filter_map(|k| crate::partnership::split(audit, k).map(|x| (k, x)))
+        .collect();
+    let mut audits: Vec<(&crate::audit::Audit, std::path::PathBuf)> = Vec::new();
+    if only.is_none() {
+        audits.push((audit, out.to_path_buf()));
+    }
+    for (k, x) in &split {
+        audits.push((x, crate::partnership::folder(out, &p.authorities[*k])));
+    }
+    let digests: Vec<crate::report::digest::Digest> = audits
+        .iter()
+        .map(|(x, _)| crate::report::digest::Digest::of(x))
+        .collect();
+    let jobs: Vec<crate::report::Job> = audits
+        .iter()
+        .zip(&digests)
+        .map(|((x, dir), d)| crate::report::Job {
+            audit: x,
+            digest: d,
+            dir: dir.clone(),
+            workbook: !a.no_workbook,
+        })
+        .collect();
+    let mut written = crate::report::write_many(&jobs)?;
+    for (((x, dir), d), files) in audits.iter().zip(&digests).zip(&mut written) {
+        if a.no_workbook {
+            // Without a workbook the data-quality list goes to a file of its own.
+            files.push(crate::report::quality::write(x, dir)?);
+        }
+        print_report(x, d, files, a.no_workbook);
+    }
+    Ok(audits.first().map(|(x, _)| x.tally.breaches).unwrap_or(0))
+}
+
+/// Prints one report's summary (its headline numbers from `digest`) and the files written.
+fn print_report(
+    audit: &crate::audit::Audit,
+    digest: &crate::report::digest::Digest,
+    written: &[PathBuf],
+    no_workbook: bool,
+) {
     let quality = match written.get(1) {
-        Some(q) if a.no_workbook => crate::report::summary::QualityList::File(q),
+        Some(q) if no_workbook => crate::report::summary::QualityList::File(q),
         _ => crate::report::summary::QualityList::Workbook,
     };
     print!(
         "{}",
-        crate::report::summary::text_with(&audit, &digest, quality)
+        crate::report::summary::text_with(audit, digest, quality)
     );
-    for p in &written {
+    for p in written {
         println!("wrote {}", p.display());
     }
-    if a.timings {
-        print_timings(&audit.timings, started);
-    }
-    let code = if a.exit_code && audit.tally.breaches > 0 {
-        ExitCode::from(exit::BREACHES)
-    } else {
-        ExitCode::SUCCESS
-    };
-    // The process ends next: freeing millions of findings and digest items one by one would
-    // only delay the exit (a tenth of a second per 100,000 cases). Everything is written.
-    std::mem::forget(digest);
-    std::mem::forget(audit);
-    code
 }
 
 /// The stages of the run on stderr, one a line, then the total since the configuration was read.

@@ -24,6 +24,13 @@ pub fn run(a: Args) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(&e),
     };
+    // A partnership's case is explained on its own authority's rules and calendar.
+    let own = audit
+        .partnership
+        .as_ref()
+        .and_then(|p| p.authority_of_case(&audit, &a.case_ref))
+        .and_then(|k| crate::partnership::split(&audit, k));
+    let audit = own.unwrap_or(audit);
     match crate::explain::case(&audit, &a.case_ref) {
         Some(text) => {
             print!("{text}");

@@ -137,7 +137,7 @@ pub fn exit_code(e: &crate::audit::AuditError) -> u8 {
         E::Input(crate::cases::ReadError::Config(_)) => exit::CONFIG,
         E::Input(crate::cases::ReadError::Ingest(e)) if e.is_config() => exit::CONFIG,
         E::Input(_) => exit::INPUT,
-        E::Output { .. } => exit::OUTPUT,
+        E::Output { .. } | E::Evaluation { .. } => exit::OUTPUT,
     }
 }
 

@@ -18,9 +18,9 @@ pub struct Args {
     /// Audit as of this date (YYYY-MM-DD); events after it have not happened yet [default: today in Europe/London]. A date before the last report sent writes the files but emails only with --force
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<NaiveDate>,
-    /// Send even if this reporting week's report was already sent, an earlier attempt may have been delivered, or the run is back-dated
-    #[arg(long)]
-    force: bool,
+    /// Send even if this reporting week's report was already sent, an earlier attempt may have been delivered, or the run is back-dated; in a partnership, `--force NAME` sends only that local authority's report (or `--force partnership`)
+    #[arg(long, value_name = "LA", num_args = 0..=1, default_missing_value = "")]
+    force: Option<String>,
     /// Write the email to <report folder>/email-<as-of>.eml instead of sending it (no password needed)
     #[arg(long)]
     dry_run: bool,
@@ -30,7 +30,8 @@ pub fn run(a: Args) -> ExitCode {
     ExitCode::from(execute(&crate::weekly::Options {
         config: a.config,
         as_of: a.as_of.unwrap_or_else(super::today_in_london),
-        force: a.force,
+        force: a.force.as_deref() == Some(""),
+        force_only: a.force.filter(|f| !f.is_empty()),
         dry_run: a.dry_run,
         lock_wait: crate::weekly::default_lock_wait(),
         stop: None,
@@ -90,8 +91,35 @@ pub(crate) fn error_code(e: &RunError) -> u8 {
     }
 }
 
-/// Prints what happened to the email and returns the exit code.
+/// Prints what happened to each report's email (a partnership's and its authorities') and
+/// returns the exit code: the worst of them.
 fn report(o: &RunOutcome) -> u8 {
+    let several = !o.authorities.is_empty();
+    let mut code = report_one(o, several);
+    for a in &o.authorities {
+        code = code.max(report_one(a, true));
+    }
+    code
+}
+
+/// Prints what happened to one report's email and returns its exit code.
+fn report_one(o: &RunOutcome, named: bool) -> u8 {
+    if named {
+        match &o.authority {
+            Some(name) => print!("{name}'s report: "),
+            None => print!("the partnership's report: "),
+        }
+        if matches!(
+            o.emailed,
+            Emailed::HeldUnknown { .. } | Emailed::Unknown(_) | Emailed::Failed(_)
+        ) {
+            println!("see below");
+            match &o.authority {
+                Some(name) => eprint!("{name}'s report: "),
+                None => eprint!("the partnership's report: "),
+            }
+        }
+    }
     let done = if o.breaches > 0 {
         exit::BREACHES
     } else {
@@ -144,6 +172,10 @@ fn report(o: &RunOutcome) -> u8 {
                 o.out_dir.display()
             );
             exit::DELIVERY
+        }
+        Emailed::NoRecipients => {
+            println!("no email_to for this local authority: files written, no email sent");
+            done
         }
         Emailed::Failed(e) => {
             eprintln!("email not sent: {e}");

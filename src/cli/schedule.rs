@@ -38,7 +38,7 @@ fn load(path: &Path) -> Result<(crate::config::Config, Schedule), String> {
             config.file.display()
         ));
     };
-    let parsed = Schedule::parse(&s.cron, &s.timezone)
+    let parsed = Schedule::from_config(s)
         .map_err(|e| format!("configuration file {}: {e}", config.file.display()))?;
     Ok((config, parsed))
 }
@@ -109,6 +109,7 @@ fn run_once(config: &Path, sched: &Schedule, stop: &std::sync::Arc<std::sync::at
     let as_of = schedule::local_date(&Utc::now(), sched.tz);
     println!("{} run as of {} starting", now(), as_of);
     let opts = crate::weekly::Options {
+        force_only: None,
         config: config.to_path_buf(),
         as_of,
         force: false,

@@ -62,11 +62,17 @@ fn financial_year(d: &Digest) -> String {
 }
 
 /// `Safeguarding compliance, week to 23/11/2026: 3 overdue now, 1 due soon, 8 breaches this
-/// financial year 2026-27`: the headline numbers under their names.
+/// financial year 2026-27`: the headline numbers under their names (a partnership's
+/// authority's report starts with its name: `Hartlepool: Safeguarding compliance, ...`).
 pub fn subject(d: &Digest) -> String {
     let h = &d.headline;
+    let by = d
+        .authority
+        .as_deref()
+        .map(|a| format!("{a}: "))
+        .unwrap_or_default();
     format!(
-        "Safeguarding compliance, week to {}: {} overdue now, {} due soon, {} breach{} this financial year {}",
+        "{by}Safeguarding compliance, week to {}: {} overdue now, {} due soon, {} breach{} this financial year {}",
         dmy(d.as_of),
         h.overdue_now,
         h.due_soon,
@@ -620,6 +626,7 @@ mod tests {
             per_quarter: vec![],
             quarters_left_out: 0,
             changes: None,
+            authority: None,
         }
     }
 

@@ -105,6 +105,33 @@ impl Settings {
         resolve_email(config, e, password, env)
     }
 
+    /// The settings for a partnership's local authority `k` (see [`Config::local_authorities`]):
+    /// the same sender and server, to its `email_to` only (no Cc: the partnership's Cc get the
+    /// partnership's report). `None` when it has no `email_to`.
+    pub fn for_authority(
+        &self,
+        config: &Config,
+        k: usize,
+    ) -> Result<Option<Settings>, ConfigError> {
+        let Some(la) = config.local_authorities.get(k) else {
+            return Ok(None);
+        };
+        if la.email_to.is_empty() {
+            return Ok(None);
+        }
+        let to = la
+            .email_to
+            .iter()
+            .enumerate()
+            .map(|(i, a)| mailbox(config, &format!("local_authorities[{k}].email_to[{i}]"), a))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(Settings {
+            to,
+            cc: Vec::new(),
+            ..self.clone()
+        }))
+    }
+
     /// Everyone the message goes to (To and Cc).
     pub fn recipients(&self) -> usize {
         self.to.len() + self.cc.len()

@@ -115,6 +115,8 @@ pub struct Digest {
     /// What changed since the last report sent (the weekly run's ledger); `None` for a
     /// one-off audit.
     pub changes: Option<crate::ledger::Changes>,
+    /// For one local authority's report (of a partnership): its name.
+    pub authority: Option<String>,
 }
 
 /// Working days late (negative) or left, as [`Item::working_days`].
@@ -126,18 +128,21 @@ fn working_days(f: &Finding) -> Option<i64> {
     }
 }
 
-/// Per case, its place in case-reference order ([`crate::audit::natural_cmp`]; equal
+/// Per case, its place in case-reference order ([`crate::util::natural::natural_cmp`]; equal
 /// references keep their case order). The cases of an audit are already in that order, except
 /// referrals added after them.
 fn case_ranks(audit: &Audit) -> Vec<u32> {
     let cases = &audit.cases.cases;
     let sorted = cases.windows(2).all(|w| {
-        crate::audit::natural_cmp(&w[0].case_ref, &w[1].case_ref) != std::cmp::Ordering::Greater
+        crate::util::natural::natural_cmp(&w[0].case_ref, &w[1].case_ref)
+            != std::cmp::Ordering::Greater
     });
     let mut rank: Vec<u32> = (0..cases.len() as u32).collect();
     if !sorted {
         let mut order = rank.clone();
-        order.sort_by_cached_key(|&i| crate::audit::natural_key(&cases[i as usize].case_ref));
+        order.sort_by_cached_key(|&i| {
+            crate::util::natural::natural_key(&cases[i as usize].case_ref)
+        });
         for (k, &i) in order.iter().enumerate() {
             rank[i as usize] = k as u32;
         }
@@ -289,13 +294,17 @@ impl Digest {
                     .local_authority
                     .as_deref()
                 {
-                    authorities
-                        .entry(la.to_string())
-                        .or_insert_with(|| Compliance {
-                            label: la.to_string(),
-                            ..Default::default()
-                        })
-                        .add(f.status);
+                    // Looked up before allocating: this runs for most findings.
+                    match authorities.get_mut(la) {
+                        Some(c) => c.add(f.status),
+                        None => authorities
+                            .entry(la.to_string())
+                            .or_insert_with(|| Compliance {
+                                label: la.to_string(),
+                                ..Default::default()
+                            })
+                            .add(f.status),
+                    }
                 }
             } else if let Status::Met | Status::Late | Status::Overdue | Status::Early = f.status {
                 per_duty[f.duty as usize].add(f.status);
@@ -363,6 +372,7 @@ impl Digest {
             per_quarter,
             headline,
             changes: None,
+            authority: audit.authority.clone(),
         }
     }
 

@@ -40,3 +40,117 @@ pub fn write_with(
     })?;
     Ok(vec![findings, book])
 }
+
+/// One report to write: an audit, its digest, the folder, and whether to write the workbook.
+pub struct Job<'a> {
+    pub audit: &'a Audit,
+    pub digest: &'a digest::Digest,
+    pub dir: PathBuf,
+    pub workbook: bool,
+}
+
+fn write_job(job: &Job) -> Result<Vec<PathBuf>, AuditError> {
+    if job.workbook {
+        write_with(job.audit, job.digest, &job.dir)
+    } else {
+        job.audit.write_findings(&job.dir).map(|p| vec![p])
+    }
+}
+
+/// Writes several reports (a partnership's and its authorities'): the first on this thread,
+/// the others on a second one, so that the split costs little more time than the
+/// partnership's report alone. Returns the paths written, per job in order.
+///
+/// When the first job is a partnership's and the others are its authorities' in order (as
+/// [`crate::partnership::split_all`] gives them), the findings files are written in one pass
+/// over the partnership's findings, each line formatted once ([`write_split`]).
+pub fn write_many(jobs: &[Job]) -> Result<Vec<Vec<PathBuf>>, AuditError> {
+    let Some((first, rest)) = jobs.split_first() else {
+        return Ok(Vec::new());
+    };
+    if is_split(first, rest) {
+        return write_split(first, rest);
+    }
+    let (head, tail) = std::thread::scope(|s| {
+        let other = s.spawn(|| rest.iter().map(write_job).collect::<Vec<_>>());
+        let head = write_job(first);
+        let tail = other.join().unwrap_or_else(|_| {
+            vec![Err(AuditError::Output {
+                file: first.dir.display().to_string(),
+                reason: "writing an authority's report failed unexpectedly".to_string(),
+            })]
+        });
+        (head, tail)
+    });
+    let mut out = vec![head?];
+    for t in tail {
+        out.push(t?);
+    }
+    Ok(out)
+}
+
+/// Whether `rest` are the reports of `first`'s authorities, in order, written alike.
+fn is_split(first: &Job, rest: &[Job]) -> bool {
+    let Some(p) = &first.audit.partnership else {
+        return false;
+    };
+    // An authority with rules of its own writes its findings from them (its notes name its
+    // duties as its rules do).
+    p.authorities.len() == rest.len()
+        && rest.iter().zip(&p.authorities).all(|(j, a)| {
+            j.audit.authority.as_deref() == Some(a.name.as_str())
+                && a.rules.duties.len() == a.to_partnership.len()
+                && a.to_partnership
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &u)| i == u as usize)
+                && a.rules.files == first.audit.rules.files
+                && j.workbook == first.workbook
+                && j.audit.as_of == first.audit.as_of
+        })
+}
+
+/// A partnership's report and its authorities': every findings file in one pass, then the
+/// partnership's workbook on this thread and the authorities' on a second one, all
+/// compressed as the partnership's is.
+fn write_split(first: &Job, rest: &[Job]) -> Result<Vec<Vec<PathBuf>>, AuditError> {
+    let dirs: Vec<PathBuf> = std::iter::once(first)
+        .chain(rest)
+        .map(|j| j.dir.clone())
+        .collect();
+    let findings = first.audit.write_findings_split(&dirs)?;
+    if !first.workbook {
+        return Ok(findings.into_iter().map(|p| vec![p]).collect());
+    }
+    let large = first.audit.findings.len() > workbook::LARGE_FINDINGS;
+    let book = |job: &Job| -> Result<PathBuf, AuditError> {
+        let path = workbook::path(&job.dir, job.audit.as_of);
+        workbook::write_sized(job.audit, job.digest, &path, large).map_err(|e| {
+            AuditError::Output {
+                file: path.display().to_string(),
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(path)
+    };
+    let (head, tail) = std::thread::scope(|s| {
+        let other = s.spawn(|| rest.iter().map(book).collect::<Vec<_>>());
+        let head = book(first);
+        let tail = other.join().unwrap_or_else(|_| {
+            vec![Err(AuditError::Output {
+                file: first.dir.display().to_string(),
+                reason: "writing an authority's report failed unexpectedly".to_string(),
+            })]
+        });
+        (head, tail)
+    });
+    let mut books = vec![head?];
+    for t in tail {
+        books.push(t?);
+    }
+    Ok(findings
+        .into_iter()
+        .zip(books)
+        .map(|(f, b)| vec![f, b])
+        .collect())
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::audit::{Audit, AuditError};
-use crate::findings::{Reason, Status};
+use crate::findings::{Finding, Reason, Status};
 
 /// The header row.
 pub const HEADER: [&str; 6] = ["file", "sheet", "row", "column", "field", "problem"];
@@ -30,15 +30,35 @@ pub struct Entry {
     pub problem: String,
 }
 
-/// The field a reason is about, if any.
-fn field_of(r: Reason) -> Option<crate::fields::FieldId> {
-    match r {
-        Reason::Blank(f)
-        | Reason::Unreadable(f)
-        | Reason::Conflicting(f)
-        | Reason::NotStarted(f) => Some(f),
-        _ => None,
+/// The field whose cell an unknown finding points at: the fact it lacks, or, for a duty that
+/// is unknown because another duty is, the fact that one lacks (same case). One answer for the
+/// workbook's Data quality sheet and for `data-quality-<as-of>.csv`.
+pub fn cell_field(audit: &Audit, f: &Finding) -> Option<crate::fields::FieldId> {
+    let mut reason = f.reason;
+    // A dependency always names an earlier duty, so this ends; the bound is belt and braces.
+    for _ in 0..audit.rules.duties.len() {
+        match reason {
+            Reason::Blank(x)
+            | Reason::Unreadable(x)
+            | Reason::Missing(x)
+            | Reason::Conflicting(x)
+            | Reason::NotStarted(x)
+            | Reason::PeriodUnsettled(x) => return Some(x),
+            Reason::DependsOn(d) => {
+                // Findings run case by case, so the case's own are found by halving.
+                let all = &audit.findings;
+                let from = all.partition_point(|g| g.case < f.case);
+                let same = all[from..].iter().take_while(|g| g.case == f.case);
+                let dep = match same.clone().find(|g| g.duty == d) {
+                    Some(g) => g,
+                    None => all.iter().find(|g| g.case == f.case && g.duty == d)?,
+                };
+                reason = dep.reason;
+            }
+            _ => return None,
+        }
     }
+    None
 }
 
 /// Every entry: the problems met while reading, then the unknown duties.
@@ -71,7 +91,7 @@ pub fn entries(audit: &Audit) -> Vec<Entry> {
     {
         let case = &audit.cases.cases[f.case as usize];
         let duty = &audit.rules.duties[f.duty as usize];
-        let field = field_of(f.reason);
+        let field = cell_field(audit, f);
         let at = audit.cases.parts(Some(case.first_row), field);
         out.push(Entry {
             file: at.file,
@@ -85,7 +105,7 @@ pub fn entries(audit: &Audit) -> Vec<Entry> {
                 "unknown duty: case {}: {} cannot be decided ({})",
                 case.case_ref,
                 duty.title,
-                f.reason.describe(schema, &audit.rules)
+                f.note(&audit.rules)
             ),
         });
     }

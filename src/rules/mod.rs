@@ -278,6 +278,15 @@ impl RuleSet {
     /// The baseline plus overlays, in order. An overlay duty with an existing id replaces it
     /// (fields it leaves out are inherited); `remove = true` drops it; a new id is added.
     pub fn load(overlays: &[std::path::PathBuf]) -> Result<RuleSet, RulesError> {
+        Self::load_with(Schema::canonical(), overlays)
+    }
+
+    /// As [`RuleSet::load`], on a schema that may already hold local fields (a partnership's
+    /// authorities share one schema, so that one reading of the log serves them all).
+    pub fn load_with(
+        schema: Schema,
+        overlays: &[std::path::PathBuf],
+    ) -> Result<RuleSet, RulesError> {
         let mut texts = vec![(BASELINE_NAME.to_string(), BASELINE_TOML.to_string())];
         for path in overlays {
             let text = std::fs::read_to_string(path).map_err(|source| RulesError::Read {
@@ -286,12 +295,20 @@ impl RuleSet {
             })?;
             texts.push((path.display().to_string(), text));
         }
-        Self::from_texts(&texts)
+        Self::from_texts_with(schema, &texts)
     }
 
     /// Builds a rule set from `(file name, TOML text)` pairs, the first being the base.
     pub fn from_texts(texts: &[(String, String)]) -> Result<RuleSet, RulesError> {
-        resolve::from_texts(texts)
+        resolve::from_texts(Schema::canonical(), texts)
+    }
+
+    /// As [`RuleSet::from_texts`], on a schema that may already hold local fields.
+    pub fn from_texts_with(
+        schema: Schema,
+        texts: &[(String, String)],
+    ) -> Result<RuleSet, RulesError> {
+        resolve::from_texts(schema, texts)
     }
 
     pub fn duty_index(&self, id: &str) -> Option<usize> {

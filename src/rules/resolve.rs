@@ -9,8 +9,11 @@ use super::validate::{self, invalid, is_identifier};
 use super::{Bound, Period, Relaxation, RuleSet, RulesError, Setting};
 use crate::fields::Schema;
 
-pub(super) fn from_texts(texts: &[(String, String)]) -> Result<RuleSet, RulesError> {
-    let mut schema = Schema::canonical();
+pub(super) fn from_texts(
+    schema: Schema,
+    texts: &[(String, String)],
+) -> Result<RuleSet, RulesError> {
+    let mut schema = schema;
     let mut specs: Vec<(String, DutySpec)> = Vec::new();
     let mut settings: Vec<Setting> = Vec::new();
     let mut period_specs: Vec<(String, file::PeriodSpec)> = Vec::new();

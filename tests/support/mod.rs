@@ -3,7 +3,8 @@
 //! Python's MIME parser to read back what the binary sent.
 //!
 //! Needs Debian packages python3-aiosmtpd (for the server) and openssl (for the certificates;
-//! ca-certificates already depends on it).
+//! ca-certificates already depends on it). When the `CI` environment variable is set, a missing
+//! one fails the test; elsewhere the test is skipped with a printed note.
 
 #![allow(dead_code)]
 
@@ -36,11 +37,30 @@ fn python_candidates() -> Vec<PathBuf> {
     vec![PathBuf::from("/usr/bin/python3"), PathBuf::from("python3")]
 }
 
-/// A Python that can import aiosmtpd, or `None` (the caller skips with a note).
+/// A Python that can import aiosmtpd, when the openssl CLI is there too for the certificates;
+/// or `None` (the caller skips with a note, which fails the test in CI).
 pub fn python_with_aiosmtpd() -> Option<PathBuf> {
+    if !has_openssl() {
+        return None;
+    }
     python_candidates()
         .into_iter()
         .find(|p| python_has(p, "aiosmtpd"))
+}
+
+fn has_openssl() -> bool {
+    Command::new("openssl")
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Whether a `CI` value means a CI run (as CI services set it: `true`, `1`, ...; not
+/// `false`, `0` or empty).
+pub fn is_ci(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
 }
 
 /// Any Python 3 (the standard library's email parser is all the dry-run test needs).
@@ -50,9 +70,29 @@ pub fn any_python() -> Option<PathBuf> {
         .find(|p| python_has(p, "email"))
 }
 
-/// Prints why a test is skipped.
+/// Prints why a test is skipped; in CI (the `CI` variable set) fails it instead, so that a
+/// CI run cannot pass by skipping the email and ledger tests.
 pub fn skip(test: &str, why: &str) {
-    eprintln!("note: skipping {test}: {why}");
+    let what = format!(
+        "{why} (these tests need python3 with aiosmtpd and the openssl CLI: \
+         apt-get install python3-aiosmtpd openssl)"
+    );
+    if is_ci(std::env::var("CI").ok().as_deref()) {
+        panic!("{test} cannot run: {what}; CI is set, so this fails rather than skips");
+    }
+    // Straight to stderr, past the test harness's capture of eprintln!, so that the note
+    // shows in a passing run.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "note: skipping {test}: {what}");
+}
+
+#[test]
+fn ci_means_a_missing_tool_fails() {
+    assert!(is_ci(Some("true")));
+    assert!(is_ci(Some("1")));
+    assert!(!is_ci(None));
+    assert!(!is_ci(Some("")));
+    assert!(!is_ci(Some("false")));
 }
 
 /// A test CA and a server certificate it signed (SAN IP:127.0.0.1, DNS:localhost).

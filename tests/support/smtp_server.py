@@ -11,7 +11,8 @@ Listens on 127.0.0.1 on a free port, with TLS from the given certificate and key
 AUTH accepts only --user / --password (PLAIN and LOGIN). Every message received is saved in
 --spool as <n>.envelope (lines "from <address>" and "to <address>") and <n>.eml (the raw content), each written
 atomically; every AUTH attempt is appended to <spool>/auth.log as "<user> ok|refused" (never
-the password). Prints "PORT <n>" on stdout once it accepts connections, and stops when stdin
+"the password). A recipient listed (one a line) in <spool>/reject-rcpt when it is given is
+refused with 550, as a server refuses an unknown mailbox. Prints "PORT <n>" on stdout once it accepts connections, and stops when stdin
 closes (the test that started it has finished) or on SIGTERM.
 """
 
@@ -45,6 +46,17 @@ class Spool:
         self.folder = folder
         self.lock = threading.Lock()
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        try:
+            with open(os.path.join(self.folder, "reject-rcpt")) as f:
+                rejected = {line.strip().lower() for line in f if line.strip()}
+        except FileNotFoundError:
+            rejected = set()
+        if address.lower() in rejected:
+            return "550 5.1.1 Recipient refused by the test server"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:

@@ -51,6 +51,20 @@ pub fn path(dir: &Path, as_of: NaiveDate) -> PathBuf {
 /// The writer's own failures while filling its row files (rust_xlsxwriter panics when the disk
 /// fills) come back as an error, never a panic.
 pub fn write(audit: &Audit, digest: &Digest, path: &Path) -> Result<(), WorkbookError> {
+    write_sized(audit, digest, path, audit.findings.len() > LARGE_FINDINGS)
+}
+
+/// A workbook of more findings than this is compressed faster (a slightly bigger file).
+pub const LARGE_FINDINGS: usize = 200_000;
+
+/// As [`write`], `large` choosing the faster compression (a partnership's authorities'
+/// workbooks follow the partnership's, so that a large partnership's run stays fast).
+pub fn write_sized(
+    audit: &Audit,
+    digest: &Digest,
+    path: &Path,
+    large: bool,
+) -> Result<(), WorkbookError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -58,7 +72,7 @@ pub fn write(audit: &Audit, digest: &Digest, path: &Path) -> Result<(), Workbook
     std::fs::create_dir_all(dir)?;
     let mut out = crate::output::AtomicFile::create(path)?;
     let saved = crate::output::catch_writer_panic(|| -> Result<(), WorkbookError> {
-        let mut book = build(audit, digest, dir)?;
+        let mut book = build(audit, digest, dir, large)?;
         let t = std::time::Instant::now();
         book.save_to_writer(std::io::BufWriter::with_capacity(1 << 16, out.file()))?;
         audit.timings.record("workbook: save (zip)", t.elapsed());
@@ -76,7 +90,7 @@ pub fn write(audit: &Audit, digest: &Digest, path: &Path) -> Result<(), Workbook
 /// (beside the output, rather than a /tmp that may live in memory). The Cases sheet, the
 /// biggest, is filled on a second thread while the others are filled on this one; the formats
 /// are registered with the workbook first, so neither thread adds one while the other reads.
-fn build(audit: &Audit, digest: &Digest, dir: &Path) -> Result<Workbook, XlsxError> {
+fn build(audit: &Audit, digest: &Digest, dir: &Path, large: bool) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     book.set_tempdir(dir)?;
     book.set_properties(&properties(audit));
@@ -122,7 +136,7 @@ fn build(audit: &Audit, digest: &Digest, dir: &Path) -> Result<Workbook, XlsxErr
     ] {
         book.push_worksheet(ws);
     }
-    if audit.findings.len() > 200_000 {
+    if large {
         // Large files: faster compression, a slightly bigger file.
         book.set_zip_compression_level(1);
     }

@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, MAX_ROWS, V};
 use crate::cases::{LocationParts, Problem};
-use crate::findings::{Finding, Reason, Status};
+use crate::findings::{Finding, Status};
 
 const RECONCILIATION: [&str; 5] = ["Rows read", "Used", "Set aside", "Blank", "Balances"];
 
@@ -93,7 +93,10 @@ fn unknown_row(rows: &mut Rows, ctx: &Ctx, f: &Finding) -> Result<(), XlsxError>
     let a = ctx.audit;
     let case = &a.cases.cases[f.case as usize];
     let duty = &a.rules.duties[f.duty as usize];
-    let at = a.cases.parts(Some(case.first_row), field_of(f.reason));
+    let at = a.cases.parts(
+        Some(case.first_row),
+        crate::report::quality::cell_field(a, f),
+    );
     let why = f.note(&a.rules);
     located(rows, "unknown duty", &case.case_ref, &duty.title, &at, &why)
 }
@@ -116,17 +119,4 @@ fn located(
         V::S(&at.column),
         V::W(why),
     ])
-}
-
-/// The field a reason is about, if any.
-fn field_of(r: Reason) -> Option<crate::fields::FieldId> {
-    match r {
-        Reason::Blank(f)
-        | Reason::Unreadable(f)
-        | Reason::Missing(f)
-        | Reason::Conflicting(f)
-        | Reason::NotStarted(f)
-        | Reason::PeriodUnsettled(f) => Some(f),
-        _ => None,
-    }
 }

@@ -8,6 +8,7 @@ use rust_xlsxwriter::{
 };
 
 use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, V};
+use crate::findings::Status;
 use crate::report::digest::{Compliance, DUE_SOON_WORKING_DAYS, MIN_QUARTER_DUTIES};
 
 const SHEET: &str = "Summary";
@@ -44,6 +45,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     changes(&mut l, ctx)?;
     per_duty(&mut l, ctx)?;
     per_authority(&mut l, ctx)?;
+    authorities_side_by_side(&mut l, ctx)?;
     per_quarter(&mut l, ctx)?;
     reconciliation(&mut l, ctx)?;
     rules_files(&mut l, ctx)?;
@@ -509,4 +511,99 @@ fn rules_files(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
         |f| vec![V::S(f)],
     )?;
     Ok(())
+}
+
+// ---- a partnership's authorities side by side -------------------------------------------------
+
+/// A partnership's report: compliance per duty for each local authority, side by side (the
+/// partnership's duties; a duty an authority's overlay changes counts under the same duty),
+/// with a column chart. Nothing for a single council or one authority's own report.
+fn authorities_side_by_side(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
+    let Some(p) = &ctx.audit.partnership else {
+        return Ok(());
+    };
+    let duties = &ctx.audit.rules.duties;
+    // Rows: duty ids in rules order (the partnership's title), then all duties.
+    let mut ids: Vec<&str> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    let mut row_of = vec![usize::MAX; duties.len()];
+    for (i, d) in duties.iter().enumerate().filter(|(_, d)| d.breach) {
+        let r = match ids.iter().position(|x| *x == d.id) {
+            Some(r) => r,
+            None => {
+                ids.push(&d.id);
+                labels.push(d.title.clone());
+                ids.len() - 1
+            }
+        };
+        row_of[i] = r;
+    }
+    let n = p.authorities.len();
+    let mut table = vec![vec![Compliance::default(); n]; ids.len() + 1];
+    for f in &ctx.audit.findings {
+        let r = row_of.get(f.duty as usize).copied().unwrap_or(usize::MAX);
+        let Some(Some(k)) = p.case_authority.get(f.case as usize) else {
+            continue;
+        };
+        if r == usize::MAX {
+            continue;
+        }
+        let k = *k as usize;
+        for row in [r, ids.len()] {
+            let c = &mut table[row][k];
+            match f.status {
+                Status::Met => c.met += 1,
+                Status::Late => c.late += 1,
+                Status::Overdue => c.overdue += 1,
+                Status::Early => c.early += 1,
+                _ => {}
+            }
+        }
+    }
+    labels.push("All duties".to_string());
+    section(
+        l,
+        "Compliance per duty per local authority, side by side (met on time / all that fell due)",
+    )?;
+    let mut headers = cells::headers(&["Duty"]);
+    for a in &p.authorities {
+        headers.push(a.name.clone());
+    }
+    let rows: Vec<(String, Vec<Compliance>)> = labels.into_iter().zip(table).collect();
+    let (first, last) = listing(
+        l,
+        ctx,
+        "AuthoritiesSideBySide",
+        &headers,
+        &rows,
+        |(label, cs)| {
+            let mut cells = vec![V::W(label)];
+            cells.extend(cs.iter().map(|c| V::P(c.rate())));
+            cells
+        },
+    )?;
+    for k in 0..n {
+        rag(l.rows.ws, ctx, first, last, 1 + k as u16)?;
+    }
+    l.rows.row -= 1;
+    let note = "Each case is judged on its own local authority's calendar and rules. Blank:                 nothing fell due. Cases with no listed local authority, and the Panel's own                 timescale, are not in this table.";
+    l.rows.put(&[V::W(note)])?;
+    l.rows.row += 1;
+    let height = (120 + 24 * (rows.len() * n.max(1)) as u32).clamp(340, 1400);
+    let mut chart_ = Chart::new(ChartType::Bar);
+    for k in 0..n {
+        let col = 1 + k as u16;
+        chart_
+            .add_series()
+            .set_name((SHEET, first - 1, col))
+            .set_categories((SHEET, first, 0, last, 0))
+            .set_values((SHEET, first, col, last, col));
+    }
+    chart_
+        .title()
+        .set_name("Compliance per duty per local authority");
+    percent_axis(chart_.x_axis());
+    chart_.y_axis().set_reverse();
+    chart_.set_width(CHART_WIDTH).set_height(height);
+    chart(l, &chart_, height)
 }

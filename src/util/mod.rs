@@ -1,0 +1,4 @@
+//! Small helpers shared by several stages, below all of them (they import nothing of the crate).
+
+pub mod natural;
+pub mod week;
