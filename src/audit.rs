@@ -309,6 +309,7 @@ impl Audit {
     /// Writes the findings file atomically and returns its path.
     pub fn write_findings(&self, dir: &Path) -> Result<PathBuf, AuditError> {
         let path = self.findings_path(dir);
+        let t = std::time::Instant::now();
         crate::output::write_atomic(&path, |w| {
             findings::csv::write(
                 w,
@@ -321,6 +322,7 @@ impl Audit {
             file: path.display().to_string(),
             reason: e.to_string(),
         })?;
+        self.timings.record("findings CSV", t.elapsed());
         Ok(path)
     }
 
