@@ -3,12 +3,18 @@
 
 Usage:
     python3 tools/compare/diff_findings.py A.csv B.csv [--names rust pandas] [--examples 3]
+                                           [--note-kind]
 
 Prints: rows in each file, rows identical in both (as a multiset: the same row twice in one file
 must be there twice in the other), rows only in A / only in B; then, per (case_ref, duty) that
 is in both files with different rows, the count of each "duty: A status -> B status" change,
 and the number of (case_ref, duty) keys found in only one file (cases one side set aside or
 joined differently).  Standard library only.  Exit code 0 whatever the result.
+
+--note-kind compares the `note` column by kind only, as tools/reference_audit.py's note_kind()
+defines it (blank; "not in force before/from DD/MM/YYYY", the date compared exactly; "timescale
+relaxed"; any other reason, "why"): safeguard-audit words its notes from the rules file, the
+reference and pandas_audit.py in their own words.
 """
 
 import argparse
@@ -16,11 +22,26 @@ import collections
 import csv
 
 
-def load(path):
+def note_kind(note):
+    """What two findings files must agree on in a note (tools/reference_audit.py note_kind)."""
+    if not note:
+        return ""
+    if note.startswith("not in force"):
+        return note.split(":")[0]
+    if note.startswith("timescale relaxed"):
+        return "timescale relaxed"
+    return "why"
+
+
+def load(path, kinds=False):
     with open(path, newline="", encoding="utf-8") as fh:
         r = csv.reader(fh)
         header = next(r)
-        rows = [tuple(x) for x in r]
+        if kinds and "note" in header:
+            j = header.index("note")
+            rows = [tuple(x[:j] + [note_kind(x[j])] + x[j + 1:]) for x in r]
+        else:
+            rows = [tuple(x) for x in r]
     return header, rows
 
 
@@ -30,17 +51,19 @@ def main(argv=None):
     ap.add_argument("b")
     ap.add_argument("--names", nargs=2, default=["A", "B"])
     ap.add_argument("--examples", type=int, default=3, help="example case refs per change")
+    ap.add_argument("--note-kind", action="store_true", help="compare notes by kind only")
     x = ap.parse_args(argv)
     na, nb = x.names
-    ha, ra = load(x.a)
-    hb, rb = load(x.b)
+    ha, ra = load(x.a, x.note_kind)
+    hb, rb = load(x.b, x.note_kind)
     if ha != hb:
         print(f"headers differ: {na} {ha} / {nb} {hb}")
     ca, cb = collections.Counter(ra), collections.Counter(rb)
     same = sum((ca & cb).values())
     only_a = ca - cb
     only_b = cb - ca
-    print(f"rows: {na} {len(ra)}, {nb} {len(rb)}")
+    print(f"rows: {na} {len(ra)}, {nb} {len(rb)}"
+          + (" (notes compared by kind)" if x.note_kind else ""))
     print(f"identical rows: {same}  ({100.0 * same / max(len(ra), 1):.3f}% of {na}'s, "
           f"{100.0 * same / max(len(rb), 1):.3f}% of {nb}'s)")
     print(f"only in {na}: {sum(only_a.values())}, only in {nb}: {sum(only_b.values())}")

@@ -53,19 +53,32 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # leave no __pycache__ in tools/ (or here)
 sys.path.insert(0, os.path.join(HERE, ".."))
 from reference_audit import (  # noqa: E402  (the spec's constants and the bank holidays)
+    ARRANGEMENTS_DEFAULT,
+    ARRANGEMENTS_WINDOW,
+    CARE_LEAVERS_FROM,
     CATEGORIES,
+    COVID_DUTIES,
+    COVID_FROM,
     DATE_FIELDS,
     DUTIES,
     FIELDS,
     LABEL_TO_FIELD,
+    PANEL_FROM,
     bank_holidays,
     norm_label,
 )
 
 STATUSES = ["met", "late", "overdue", "pending", "not_applicable", "unknown", "early"]
 MET, LATE, OVERDUE, PENDING, NA, UNKNOWN, EARLY = range(len(STATUSES))
-COLUMNS = ["case_ref", "duty", "status", "start", "due", "done", "working_days_late"]
+COLUMNS = ["case_ref", "duty", "status", "start", "due", "done", "working_days_late",
+           "breach", "local_authority", "note"]
 NAT = np.datetime64("NaT", "D")
+EARLIEST = np.datetime64("0001-01-01", "D")  # the lower bound of a date with no lower bound
+# Notes, as tools/reference_audit.py words them; the law-by-date notes are added per boundary.
+NOTES = ["", "why: does not apply", "why: data missing", "why: the period is not settled",
+         "timescale relaxed: COVID-19"]
+NOTE_NONE, NOTE_NA, NOTE_UNKNOWN, NOTE_UNSETTLED, NOTE_RELAXED = range(len(NOTES))
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BLANK, BAD = "", "\x00bad"  # category sentinels
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -96,6 +109,7 @@ COUNCIL_WORDS = {
         "yjs": "yot", "not known": "not known to csc",
         "not known to children's social care": "not known to csc",
         "not known to childrens social care": "not known to csc", "nk": "not known to csc",
+        "cl": "care leaver", "former relevant child": "care leaver",
     },
     "incident_location": {
         "in la area": "in area", "in borough": "in area", "local": "in area",
@@ -110,7 +124,7 @@ COUNCIL_WORDS = {
         "national cspr": "national review", "nfa": "no review",
         "no further action": "no review", "none": "no review",
         "learning": "other learning", "learning review": "other learning",
-        "other": "other learning",
+        "other": "other learning", "scr": "serious case review",
     },
 }
 
@@ -173,6 +187,9 @@ def read_log(path):
     out = pd.DataFrame(index=raw.index)
     for f, _ in FIELDS:
         out[f] = raw[colmap[f]] if f in colmap else ""
+    # A column the log does not have is not a blank cell (DOMAIN.md): audit() makes a duty
+    # that needs it unknown (an absent incident location is in area).
+    out.attrs["missing"] = sorted(f for f, _ in FIELDS if f not in colmap)
     return out
 
 
@@ -240,17 +257,19 @@ def parse_dates(col, council, as_of):
     return days[codes], bad[codes]
 
 
-def join_rows(recs, cats, dates, bads):
+def join_rows(recs, la, cats, dates, bads):
     """--council-words: rows with the same case reference become one case (blank yields to a
-    value, an unreadable cell to a readable one, two different values make it unreadable).
-    Rows without a case reference are set aside.  Returns the case-level columns."""
+    value, an unreadable cell to a readable one, two different values make it unreadable; the
+    local authority is the case's first non-blank one).  Rows without a case reference are set
+    aside.  Returns the case-level columns."""
     refs = recs["case_ref"].str.strip().to_numpy(dtype=object)
     keep = refs != ""
     key = pd.Series(refs[keep])
     gid, first_refs = pd.factorize(key, sort=False)
     ng = len(first_refs)
     if ng == len(key):  # no repeated case reference: nothing to join
-        return (first_refs.to_numpy(dtype=object), {f: v[keep] for f, v in cats.items()},
+        return (first_refs.to_numpy(dtype=object), la[keep],
+                {f: v[keep] for f, v in cats.items()},
                 {f: v[keep] for f, v in dates.items()}, {f: v[keep] for f, v in bads.items()})
 
     def merge(values, is_good, is_bad):
@@ -276,7 +295,10 @@ def join_rows(recs, cats, dates, bads):
         val = np.where(has, val, 0).astype("int64").astype("datetime64[D]")
         out_d[f] = np.where(has & ~bad, val, NAT)
         out_b[f] = bad
-    return first_refs.to_numpy(dtype=object), out_c, out_d, out_b
+    la_k = la[keep]
+    la_first = (pd.Series(np.where(la_k != "", la_k, None), dtype=object).groupby(gid).first()
+                .reindex(range(ng)).fillna("").to_numpy(dtype=object))
+    return first_refs.to_numpy(dtype=object), la_first, out_c, out_d, out_b
 
 
 # ------------------------------------------------------------------------------------------
@@ -328,9 +350,12 @@ class Duty:
         self.due = np.full(n, NAT)
         self.done = np.full(n, NAT)
         self.late = np.full(n, -1, dtype=np.int64)
+        self.note = np.full(n, NOTE_NA, dtype=np.int16)
+        self.breach = np.zeros(n, dtype=bool)
 
-    def set(self, mask, status, start=None, due=None, done=None, late=None):
-        """Where mask: this status and these columns (others blank)."""
+    def set(self, mask, status, start=None, due=None, done=None, late=None, note=None):
+        """Where mask: this status and these columns (others blank).  The note is the
+        reference's default for the status unless given."""
         self.status[mask] = status
         for name, v in (("start", start), ("due", due), ("done", done), ("late", late)):
             arr = getattr(self, name)
@@ -338,6 +363,15 @@ class Duty:
                 arr[mask] = -1 if name == "late" else NAT
             else:
                 arr[mask] = v[mask] if isinstance(v, np.ndarray) else v
+        if note is None:
+            note = NOTE_NA if status == NA else NOTE_UNKNOWN if status == UNKNOWN else NOTE_NONE
+        self.note[mask] = note
+
+
+def note_code(text):
+    if text not in NOTES:
+        NOTES.append(text)
+    return NOTES.index(text)
 
 
 def deadline(duty, mask, start, due, done, as_of, cal):
@@ -367,15 +401,56 @@ def timed_duty(n, applies, start, done, done_bad, due_fn, as_of, cal):
     return duty
 
 
-def audit(recs, as_of_str, council=False):
-    """recs: DataFrame of strings (read_log).  Returns (findings DataFrame, cases audited)."""
+def by_date(duty, deciding, lower, as_of, from_boundary, boundary):
+    """The law by date (DOMAIN.md; tools/reference_audit.py point 16), on a judged duty.
+
+    The rule is in force on or after `boundary` (from_boundary) or before it.  deciding: the
+    date that decides the period (NaT when blank or unreadable), lower: its lower bound (NaT:
+    none).  With the deciding date blank, the two ends of the range [lower, as_of] give every
+    possible period: both in force -> the judged verdict; neither -> not_applicable; one of
+    each -> the judged verdict if it is not_applicable or unknown, else unknown."""
+    known = ~np.isnat(deciding)
+    lo = np.where(known, deciding, np.where(np.isnat(lower), EARLIEST, lower))
+    hi = np.where(known, deciding, as_of)
+    b = np.datetime64(boundary, "D")
+    if from_boundary:
+        in_lo, in_hi = lo >= b, hi >= b
+    else:
+        in_lo, in_hi = lo < b, hi < b
+    side = "before" if from_boundary else "from"
+    duty.set(~in_lo & ~in_hi, NA,
+             note=note_code(f"not in force {side} {boundary.strftime('%d/%m/%Y')}"))
+    unsettled = (in_lo != in_hi) & (duty.status != NA) & (duty.status != UNKNOWN)
+    duty.set(unsettled, UNKNOWN, note=NOTE_UNSETTLED)
+    return duty
+
+
+def audit(recs, as_of_str, council=False, arrangements_from=ARRANGEMENTS_DEFAULT,
+          covid_until=None):
+    """recs: DataFrame of strings (read_log).  Returns (findings DataFrame, cases audited).
+
+    arrangements_from: the day the area's safeguarding-partner arrangements began (a date in
+    ARRANGEMENTS_WINDOW); covid_until: the last day of the COVID-19 relaxation (None: off)."""
+    lo_w, hi_w = ARRANGEMENTS_WINDOW
+    if not lo_w <= arrangements_from <= hi_w:
+        raise SystemExit(f"arrangements_from {arrangements_from} is outside {lo_w}..{hi_w}")
     as_of = np.datetime64(as_of_str, "D")
-    cats = {f: parse_categories(recs[f], f, council) for f in CATEGORIES}
-    dates, bads = {}, {}
+    rows = len(recs)
+    missing = set(recs.attrs.get("missing", ()))
+    cats, dates, bads = {}, {}, {}
+    for f in CATEGORIES:
+        if f in missing:  # no column: unknown, except an absent location (in area)
+            cats[f] = np.full(rows, BLANK if f == "incident_location" else BAD, dtype=object)
+        else:
+            cats[f] = parse_categories(recs[f], f, council)
     for f in DATE_FIELDS:
-        dates[f], bads[f] = parse_dates(recs[f], council, as_of)
+        if f in missing:
+            dates[f], bads[f] = np.full(rows, NAT), np.ones(rows, dtype=bool)
+        else:
+            dates[f], bads[f] = parse_dates(recs[f], council, as_of)
+    la = recs["local_authority"].str.strip().to_numpy(dtype=object)
     if council:
-        case_ref, cats, dates, bads = join_rows(recs, cats, dates, bads)
+        case_ref, la, cats, dates, bads = join_rows(recs, la, cats, dates, bads)
     else:
         case_ref = recs["case_ref"].str.strip().to_numpy(dtype=object)
 
@@ -388,7 +463,7 @@ def audit(recs, as_of_str, council=False):
         aware_blank = np.isnat(aware) & ~bads["aware_date"]
         skip = (~np.isnat(aware) & (aware > as_of)) | (aware_blank & ~np.isnat(inc) & (inc > as_of))
     keep = ~skip
-    case_ref = case_ref[keep]
+    case_ref, la = case_ref[keep], la[keep]
     c = {f: v[keep] for f, v in cats.items()}
     # Events after the as-of date have not happened yet: blank (not unreadable).
     d = {f: np.where(v[keep] > as_of, NAT, v[keep]) for f, v in dates.items()}
@@ -402,12 +477,24 @@ def audit(recs, as_of_str, council=False):
     cal = busday_calendar(min(years) - 1, max(years) + 2)
     five = lambda x: add_wd(x, 5, cal)  # noqa: E731
     fifteen = lambda x: add_wd(x, 15, cal)  # noqa: E731
+    six = lambda x: add_months(x, 6)  # noqa: E731
 
     def blank(f):
         return np.isnat(d[f]) & ~b[f]
 
     def is_date(f):
         return ~np.isnat(d[f])
+
+    # The law by date: duties decided by the aware date (lower bound: the incident date) and
+    # by the decision date (lower bound: the aware date, else the incident date).
+    aware, inc, dd = d["aware_date"], d["incident_date"], d["decision_date"]
+    decision_lower = np.where(np.isnat(aware), inc, aware)
+
+    def by_aware(duty, from_boundary, boundary):
+        return by_date(duty, aware, inc, as_of, from_boundary, boundary)
+
+    def by_decision(duty, from_boundary):
+        return by_date(duty, dd, decision_lower, as_of, from_boundary, arrangements_from)
 
     out = {}
     # Panel / partners applicability: unknown dominates.
@@ -417,19 +504,31 @@ def audit(recs, as_of_str, council=False):
     yes = (np.isin(outcome, ["died", "seriously harmed"]) & np.isin(abuse, ["known", "suspected"])
            & np.isin(loc, ["in area", "outside england"]))
     panel = np.where(unk, -1, yes.astype(np.int8)).astype(np.int8)
-    out["panel-notification"] = timed_duty(n, panel, d["aware_date"], d["panel_notified"],
-                                           b["panel_notified"], five, as_of, cal)
-    out["partners-notification"] = timed_duty(n, panel, d["aware_date"], d["partners_notified"],
+    out["panel-notification"] = by_aware(timed_duty(
+        n, panel, aware, d["panel_notified"], b["panel_notified"], five, as_of, cal),
+        True, PANEL_FROM)
+    # Working Together 2015: before the Panel, Ofsted was notified of a serious incident.
+    out["serious-incident-ofsted"] = by_aware(timed_duty(
+        n, panel, aware, d["ofsted_notified"], b["ofsted_notified"], five, as_of, cal),
+        False, PANEL_FROM)
+    out["partners-notification"] = timed_duty(n, panel, aware, d["partners_notified"],
                                               b["partners_notified"], five, as_of, cal)
 
-    # Looked-after child death.
+    # Looked-after child and care leaver deaths.
     unk = np.isin(outcome, [BLANK, BAD]) | np.isin(status, [BLANK, BAD])
     lac = np.where(unk, -1, ((outcome == "died") & (status == "looked after")).astype(np.int8))
     lac = lac.astype(np.int8)
-    out["lac-death-secretary-of-state"] = timed_duty(n, lac, d["aware_date"], d["sos_notified"],
-                                                     b["sos_notified"], five, as_of, cal)
-    out["lac-death-ofsted"] = timed_duty(n, lac, d["aware_date"], d["ofsted_notified"],
+    leaver = np.where(unk, -1, ((outcome == "died") & (status == "care leaver")).astype(np.int8))
+    leaver = leaver.astype(np.int8)
+    out["lac-death-secretary-of-state"] = by_aware(timed_duty(
+        n, lac, aware, d["sos_notified"], b["sos_notified"], five, as_of, cal),
+        True, PANEL_FROM)
+    out["lac-death-ofsted"] = timed_duty(n, lac, aware, d["ofsted_notified"],
                                          b["ofsted_notified"], five, as_of, cal)
+    for duty, done in (("care-leaver-death-secretary-of-state", "sos_notified"),
+                       ("care-leaver-death-ofsted", "ofsted_notified")):
+        out[duty] = by_aware(timed_duty(n, leaver, aware, d[done], b[done], five, as_of, cal),
+                             True, CARE_LEAVERS_FROM)
 
     # Rapid review: clock = Panel notified; pending with no due date while that is blank.
     pn, rr = d["panel_notified"], d["rapid_review_sent"]
@@ -444,18 +543,21 @@ def audit(recs, as_of_str, council=False):
     rest &= panel == 1
     rr_duty.set(rest & b["rapid_review_sent"], UNKNOWN)
     rr_duty.set(rest & ~b["rapid_review_sent"], PENDING, done=rr)
-    out["rapid-review"] = rr_duty
+    out["rapid-review"] = by_aware(rr_duty, True, PANEL_FROM)
 
     # Panel response (the Panel's duty): applies once a rapid review was sent.
     sent = np.where(blank("rapid_review_sent"), 0, 1).astype(np.int8)
-    out["panel-response"] = timed_duty(n, sent, rr, d["panel_response"], b["panel_response"],
-                                       fifteen, as_of, cal)
+    out["panel-response"] = by_aware(timed_duty(
+        n, sent, rr, d["panel_response"], b["panel_response"], fifteen, as_of, cal),
+        True, PANEL_FROM)
 
-    # Decision-based duties: blank decision = none yet; unreadable = unknown.
+    # Decision-based duties (a local review or a serious case review, judged by the regime of
+    # the decision date): blank decision = none yet; unreadable = unknown.
     dec = c["decision"]
-    local = np.where(dec == BAD, -1, (dec == "local review").astype(np.int8)).astype(np.int8)
+    local = np.isin(dec, ["local review", "serious case review"]).astype(np.int8)
+    local = np.where(dec == BAD, -1, local).astype(np.int8)
 
-    dd, dn = d["decision_date"], d["decision_notified"]
+    dn = d["decision_notified"]
     rdn = Duty(n)
     rdn.set(local == -1, UNKNOWN)
     on = local == 1
@@ -463,7 +565,7 @@ def audit(recs, as_of_str, council=False):
     on &= is_date("decision_date") & ~b["decision_notified"]
     rdn.set(on & is_date("decision_notified"), MET, start=dd, done=dn)
     rdn.set(on & ~is_date("decision_notified"), PENDING, start=dd)
-    out["review-decision-notice"] = rdn
+    out["review-decision-notice"] = by_decision(rdn, True)
 
     pub, rs = d["published"], d["report_sent"]
     rbp = Duty(n)
@@ -473,10 +575,13 @@ def audit(recs, as_of_str, council=False):
     on &= ~b["published"] & ~b["report_sent"]
     rbp.set(on & blank("published"), PENDING, done=rs)
     deadline(rbp, on & is_date("published"), pub, add_wd(pub, -7, cal), rs, as_of, cal)
-    out["report-before-publication"] = rbp
+    out["report-before-publication"] = by_decision(rbp, True)
 
-    out["publication"] = timed_duty(n, local, dd, pub, b["published"],
-                                    lambda x: add_months(x, 6), as_of, cal)
+    out["publication"] = by_decision(timed_duty(n, local, dd, pub, b["published"], six,
+                                                as_of, cal), True)
+    # Before the area's arrangements began: the LSCB's serious case review, within 6 months.
+    out["scr-completion"] = by_decision(timed_duty(
+        n, local, dd, d["review_completed"], b["review_completed"], six, as_of, cal), False)
 
     # Publication period: a minimum period (met / early / pending).
     unpub = d["unpublished"]
@@ -492,10 +597,29 @@ def audit(recs, as_of_str, council=False):
         pp.set(on & ~has & (as_of < due), PENDING, pub, due)
     out["publication-period"] = pp
 
-    return assemble(case_ref, out), n
+    # Breach, and the COVID-19 relaxation (a due date in the relaxed period is not a breach).
+    for duty, x in out.items():
+        relaxed = np.zeros(n, dtype=bool)
+        if covid_until is not None and duty in COVID_DUTIES:
+            relaxed = ((x.due >= np.datetime64(COVID_FROM, "D"))
+                       & (x.due <= np.datetime64(covid_until, "D")))
+            x.note[relaxed] = NOTE_RELAXED
+        x.breach = (np.isin(x.status, [LATE, OVERDUE, EARLY]) & ~relaxed
+                    & (duty != "panel-response"))
+
+    return assemble(case_ref, la, out), n
 
 
-def assemble(case_ref, out):
+def neutralise(values):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (DOMAIN.md), once
+    per distinct value."""
+    codes, uniq = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    u = pd.Series(uniq, dtype=object)
+    u = u.where(~u.str[:1].isin(FORMULA_START), "'" + u)
+    return u.to_numpy(dtype=object)[codes]
+
+
+def assemble(case_ref, la, out):
     """Long findings table, sorted by case_ref, then duty in DOMAIN order (then row order)."""
     n = len(case_ref)
     k = len(DUTIES)
@@ -506,19 +630,23 @@ def assemble(case_ref, out):
     duty_idx = np.repeat(np.arange(k, dtype=np.int64), n)
     row_idx = np.tile(np.arange(n, dtype=np.int64), k)
     order = np.argsort((np.tile(rank, k) * k + duty_idx) * max(n, 1) + row_idx, kind="stable")
+    case_of = row_idx[order]
 
     def stack(name):
         return np.concatenate([getattr(out[x], name) for x in DUTIES])[order]
 
     late = stack("late")
     return pd.DataFrame({
-        "case_ref": np.tile(case_ref, k)[order],
+        "case_ref": neutralise(case_ref)[case_of],
         "duty": pd.Categorical.from_codes(duty_idx[order], DUTIES),
         "status": pd.Categorical.from_codes(stack("status"), STATUSES),
         "start": stack("start"),
         "due": stack("due"),
         "done": stack("done"),
         "working_days_late": pd.arrays.IntegerArray(np.where(late >= 0, late, 0), late < 0),
+        "breach": pd.Categorical.from_codes(stack("breach").astype(np.int8), ["no", "yes"]),
+        "local_authority": neutralise(la)[case_of],
+        "note": pd.Categorical.from_codes(stack("note"), list(NOTES)),
     })
 
 
@@ -536,6 +664,8 @@ def write_workbook(findings, path, as_of, cases):
     counts = pd.crosstab(findings["duty"], findings["status"], dropna=False)
     counts = counts.reindex(index=DUTIES, columns=STATUSES, fill_value=0)
     counts["total"] = counts.sum(axis=1)
+    breaches = findings.loc[findings["breach"] == "yes", "duty"].value_counts()
+    counts["breaches"] = breaches.reindex(DUTIES, fill_value=0).to_numpy()
     counts.index.name = "duty"
     sheet = findings  # dates stay dates (Excel dates, yyyy-mm-dd), days late a number
     with pd.ExcelWriter(path, engine="xlsxwriter", date_format="yyyy-mm-dd",
@@ -547,7 +677,7 @@ def write_workbook(findings, path, as_of, cases):
         ws.write(1, 0, f"{cases} cases, {len(findings)} findings "
                        "(panel-response is the Panel's duty, not the partnership's)")
         ws.set_column(0, 0, 30)
-        ws.set_column(1, len(STATUSES) + 1, 14)
+        ws.set_column(1, len(STATUSES) + 2, 14)
         per_sheet = EXCEL_MAX_ROWS - 1
         parts = max(1, -(-len(sheet) // per_sheet))
         for p in range(parts):
@@ -558,7 +688,9 @@ def write_workbook(findings, path, as_of, cases):
             w.freeze_panes(1, 0)
             w.autofilter(0, 0, len(chunk), len(COLUMNS) - 1)
             w.set_column(0, 1, 28)
-            w.set_column(2, 6, 14)
+            w.set_column(2, 7, 14)
+            w.set_column(8, 8, 20)
+            w.set_column(9, 9, 40)
 
 
 def main(argv=None):
@@ -569,13 +701,21 @@ def main(argv=None):
     ap.add_argument("--council-words", action="store_true",
                     help="read the log as safeguard-audit does (see the docstring)")
     ap.add_argument("--no-xlsx", action="store_true", help="write only the findings CSV")
+    ap.add_argument("--arrangements-from", dest="arrangements_from",
+                    default=ARRANGEMENTS_DEFAULT.isoformat(),
+                    help="the day the area's safeguarding-partner arrangements began "
+                         f"(default {ARRANGEMENTS_DEFAULT.isoformat()})")
+    ap.add_argument("--covid-until", dest="covid_until",
+                    help="switch on the COVID-19 relaxation, ending on this day")
     a = ap.parse_args(argv)
     dt.date.fromisoformat(a.as_of)
+    arrangements = dt.date.fromisoformat(a.arrangements_from)
+    covid = dt.date.fromisoformat(a.covid_until) if a.covid_until else None
     os.makedirs(a.out, exist_ok=True)
     t0 = time.perf_counter()
     recs = read_log(a.log)
     t1 = time.perf_counter()
-    findings, cases = audit(recs, a.as_of, a.council_words)
+    findings, cases = audit(recs, a.as_of, a.council_words, arrangements, covid)
     t2 = time.perf_counter()
     csv_path = os.path.join(a.out, f"findings-{a.as_of}.csv")
     write_findings(findings, csv_path)
