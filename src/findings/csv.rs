@@ -83,13 +83,16 @@ pub fn write<'a, W: Write + ?Sized>(
     Ok(())
 }
 
-/// Reused buffers for a record's dates and numbers.
+/// Reused buffers for a record's dates and numbers, and the notes already worded: a note
+/// with a reason depends only on the duty, the status and the reason, and a million-case
+/// audit has a handful of distinct ones (wording each anew was most of this file's time).
 #[derive(Default)]
 struct Scratch {
     start: String,
     due: String,
     done: String,
     late: String,
+    notes: std::collections::HashMap<(u16, super::Status, super::Reason), String>,
 }
 
 /// Writes one finding as a record.
@@ -113,7 +116,16 @@ fn record<W: Write>(
         use std::fmt::Write as _;
         let _ = write!(s.late, "{n}");
     }
-    let note = f.note(rules);
+    let worded;
+    let note: &str = if f.reason == super::Reason::None {
+        // Blank, or a relaxed period's note, which depends on the due date.
+        worded = f.note(rules);
+        &worded
+    } else {
+        s.notes
+            .entry((f.duty, f.status, f.reason))
+            .or_insert_with(|| f.note(rules))
+    };
     let duty = rules
         .duties
         .get(f.duty as usize)
@@ -129,7 +141,7 @@ fn record<W: Write>(
         &s.late,
         if f.breach(rules) { "yes" } else { "no" },
         &*neutralise(la),
-        &*neutralise(&note),
+        &*neutralise(note),
     ])?;
     Ok(())
 }

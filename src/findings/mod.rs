@@ -70,7 +70,7 @@ impl Status {
 }
 
 /// Why a duty is `unknown` (or, for information, why it is pending without a due date).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason {
     None,
     /// A fact the applicability needs is blank.
@@ -138,7 +138,7 @@ impl Reason {
 }
 
 /// Which answer of a referral a verdict could not read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReferralAnswer {
     RequestType,
     AbuseOrNeglect,
