@@ -3,13 +3,10 @@
 //! both its CSV and its xlsx, gives identical findings that show every (duty, status) that
 //! DOMAIN.md allows.
 
+use crate::common::bin;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safeguard-audit"))
-}
+use std::process::Output;
 
 fn ok(o: &Output) -> String {
     let out = String::from_utf8_lossy(&o.stdout).into_owned();

@@ -4,8 +4,8 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use crate::common::bin;
 use calamine::{open_workbook_auto, Data, Range, Reader};
 use chrono::NaiveDate;
 use safeguard_audit::audit::{self, Audit};
@@ -16,7 +16,6 @@ use safeguard_audit::report::digest::Digest;
 use safeguard_audit::report::workbook;
 use safeguard_audit::rules::Subject;
 
-const BIN: &str = env!("CARGO_BIN_EXE_safeguard-audit");
 const HYPERLINK: &str = "=HYPERLINK(\"http://example.org\",\"click\")";
 
 const HEADER: &str =
@@ -497,7 +496,7 @@ fn audit_command_writes_the_workbook_beside_the_findings() {
     let dir = tempfile::tempdir().expect("temp dir");
     let log = write_log(dir.path(), ROWS);
     let out = dir.path().join("reports");
-    let o = Command::new(BIN)
+    let o = bin()
         .args(["audit", "--as-of", "2026-11-23", "--log"])
         .arg(&log)
         .arg("--out")
@@ -523,7 +522,7 @@ fn example_fixture_workbook_matches_its_findings() {
         return;
     }
     let out = tempfile::tempdir().expect("temp dir");
-    let o = Command::new(BIN)
+    let o = bin()
         .args(["audit", "--as-of", "2026-11-23", "--log"])
         .arg(&log)
         .arg("--out")
@@ -632,7 +631,7 @@ fn synthetic_row(i: usize) -> String {
     )
 }
 
-/// `cargo test --release --test workbook -- --ignored` (prints the time taken).
+/// `cargo test --release --test it workbook:: -- --ignored` (prints the time taken).
 #[test]
 #[ignore = "large: run in release"]
 fn hundred_thousand_cases_write_in_seconds() {

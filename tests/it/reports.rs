@@ -1,12 +1,12 @@
 //! One story in every report, on the bundled fixture log as of Monday 23/11/2026: snapshots of
 //! the printed summary, the email's text and HTML and `explain` (review a change with
-//! `cargo insta review`, or `INSTA_UPDATE=always cargo test --test reports` and read the diff),
+//! `cargo insta review`, or `INSTA_UPDATE=always cargo test --test it reports::` and read the diff),
 //! and the headline numbers read back from each output (the summary's text, the workbook
 //! with calamine, the email's subject and bodies, the findings file's breach column) agreeing.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
+use crate::common::{root, run};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use safeguard_audit::audit::{self, Audit};
@@ -16,22 +16,8 @@ use safeguard_audit::ledger::{Delivery, Ledger, RunRecord};
 use safeguard_audit::report::digest::Digest;
 use safeguard_audit::report::{self, summary};
 
-const BIN: &str = env!("CARGO_BIN_EXE_safeguard-audit");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the binary runs")
 }
 
 fn example() -> Config {

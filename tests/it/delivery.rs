@@ -12,8 +12,6 @@
 //! (tests/support; skipped with a note without python3-aiosmtpd). Timeouts are set short in
 //! the configuration (`timeout_secs`, `retry_for_secs`) so the suite stays fast.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -22,9 +20,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use support::{Certs, SmtpServer};
+use crate::common::{bin, stderr, BIN};
+use crate::support::{self, Certs, SmtpServer};
 
-const BIN: &str = env!("CARGO_BIN_EXE_safeguard-audit");
 const PASSWORD: &str = "s3cret-pw";
 const PASSWORD_ENV: &str = "SG_DELIVERY_TEST_PASSWORD";
 /// The columns this short log does not keep, declared (a configured log must say so).
@@ -209,7 +207,7 @@ impl Site {
     }
 
     fn command(&self, as_of: &str, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
+        let mut c = bin();
         c.args(["run", "--config"])
             .arg(&self.config)
             .args(["--as-of", as_of])
@@ -246,10 +244,6 @@ fn all(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn assert_no_panic(o: &Output) {
@@ -377,7 +371,7 @@ fn the_scheduler_stops_on_sigterm_during_a_tarpit_delivery() {
         &plain(server.port, "retry_for_secs = 300\ntimeout_secs = 120\n"),
         "[schedule]\ncron = \"0 7 * * *\"\n",
     );
-    let mut child = Command::new(BIN)
+    let mut child = bin()
         .args(["schedule", "--config"])
         .arg(&site.config)
         .stdout(Stdio::piped())

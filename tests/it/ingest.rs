@@ -1,16 +1,9 @@
 //! A council's own log, read right or refused (issue 11): strict mapping, missing columns,
 //! `inspect`, `init`, what councils really export, and no personal data in any output.
 
+use crate::common::{bin, root, stderr, stdout};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safeguard-audit"))
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::Output;
 
 fn fixture(p: &str) -> PathBuf {
     root().join("fixtures/ingest").join(p)
@@ -23,14 +16,6 @@ fn run(args: &[&str]) -> Output {
         .env_remove("SAFEGUARD_AUDIT_LOG")
         .output()
         .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn s(p: &Path) -> &str {

@@ -2,25 +2,10 @@
 //! gives each year's law; `arrangements_from` and the COVID-19 relaxation agree with the
 //! independent Python reference; a bad `arrangements_from` is a clear configuration error.
 
+use crate::common::{root, run, stderr};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_safeguard-audit"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run the binary")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use std::path::Path;
+use std::process::Command;
 
 /// (case_ref, duty, status, due, breach, note) rows of a findings file.
 fn findings(path: &Path) -> Vec<[String; 6]> {

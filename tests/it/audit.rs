@@ -1,35 +1,12 @@
 //! The real binary on the real fixture files: the audit, explain and holidays commands, and
 //! clear errors for bad input.
 
+use crate::common::{bin, root, run, stderr, stdout};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safeguard-audit"))
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::Output;
 
 fn fixture(p: &str) -> PathBuf {
     root().join("fixtures").join(p)
-}
-
-fn run(args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run binary")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// What the Rust tool and the independent reference must agree on in a note: blank, "not in

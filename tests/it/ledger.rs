@@ -3,15 +3,13 @@
 //! send once, what changed since the last report, a damaged or locked ledger fails clearly,
 //! the schedule preview across clock changes, and the scheduler's missed run and SIGTERM.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Certs, SmtpServer};
+use crate::common::bin;
+use crate::support::{self, Certs, SmtpServer};
 
-const BIN: &str = env!("CARGO_BIN_EXE_safeguard-audit");
 const PASSWORD: &str = "s3cret-pw";
 const PASSWORD_ENV: &str = "SG_LEDGER_TEST_PASSWORD";
 
@@ -70,7 +68,7 @@ fn write_log(root: &Path, rows: &[&str]) {
 }
 
 fn command(config: &Path, as_of: &str, args: &[&str], password: &str) -> Command {
-    let mut c = Command::new(BIN);
+    let mut c = bin();
     c.args(["run", "--config"])
         .arg(config)
         .args(["--as-of", as_of])
@@ -235,7 +233,7 @@ fn schedule_preview_across_clock_changes() {
     )
     .unwrap();
     let preview = |from: &str| {
-        let o = Command::new(BIN)
+        let o = bin()
             .args(["schedule", "--config"])
             .arg(&config)
             .args(["--preview", "3", "--from", from])
@@ -257,7 +255,7 @@ fn schedule_preview_across_clock_changes() {
         "[[sources]]\npath = \"log.csv\"\n[schedule]\ncron = \"0 7 * MON\"\n",
     )
     .unwrap();
-    let o = Command::new(BIN)
+    let o = bin()
         .args(["schedule", "--config"])
         .arg(&config)
         .args(["--preview", "1"])
@@ -275,7 +273,7 @@ fn the_scheduler_runs_a_missed_report_and_stops_on_sigterm() {
     ) else {
         return;
     };
-    let mut child = Command::new(BIN)
+    let mut child = bin()
         .args(["schedule", "--config"])
         .arg(&l.config)
         .env(PASSWORD_ENV, PASSWORD)
@@ -356,14 +354,14 @@ fn a_digit_string_in_a_date_cell_appears_in_no_output() {
     let mut outputs = Vec::new();
     let o = run(&l, "2026-11-23", &[]);
     outputs.push(("run output".to_string(), all(&o)));
-    let explain = Command::new(BIN)
+    let explain = bin()
         .args(["explain", "T-1", "--config"])
         .arg(&l.config)
         .args(["--as-of", "2026-11-23"])
         .output()
         .unwrap();
     outputs.push(("explain".to_string(), all(&explain)));
-    let audit = Command::new(BIN)
+    let audit = bin()
         .args(["audit", "--no-workbook", "--config"])
         .arg(&l.config)
         .args(["--as-of", "2026-11-23", "--out"])
@@ -430,7 +428,7 @@ fn standard_cron_fires_on_every_first_and_every_monday() {
         "[[sources]]\npath = \"log.csv\"\n[schedule]\ncron = \"0 7 1 * MON\"\n",
     )
     .unwrap();
-    let o = Command::new(BIN)
+    let o = bin()
         .args(["schedule", "--config"])
         .arg(&config)
         .args(["--preview", "10", "--from", "2027-02-28T12:00:00Z"])
@@ -467,14 +465,14 @@ fn check_config_refuses_the_schedules_that_schedule_refuses() {
         .unwrap()
     };
     let check = || {
-        Command::new(BIN)
+        bin()
             .args(["check-config", "--config"])
             .arg(&config)
             .output()
             .unwrap()
     };
     let schedule = || {
-        Command::new(BIN)
+        bin()
             .args(["schedule", "--config"])
             .arg(&config)
             .args(["--preview", "1"])

@@ -6,15 +6,13 @@
 //! Needs python3-aiosmtpd and openssl (Debian); the server tests skip with a note when Python
 //! cannot import aiosmtpd.
 
-mod support;
-
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use support::{Certs, Parsed, SmtpServer};
+use crate::common::{bin, text};
+use crate::support::{self, Certs, Parsed, SmtpServer};
 
-const BIN: &str = env!("CARGO_BIN_EXE_safeguard-audit");
 const AS_OF: &str = "2026-11-23";
 const PASSWORD: &str = "s3cret-pw";
 const PASSWORD_ENV: &str = "SG_TEST_SMTP_PASSWORD";
@@ -62,7 +60,7 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut c = Command::new(BIN);
+        let mut c = bin();
         c.arg("run")
             .arg("--config")
             .arg(&self.config)
@@ -119,10 +117,6 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).into_owned()
 }
 
 fn code(o: &Output) -> i32 {
@@ -520,7 +514,7 @@ fn email_configuration_errors_exit_2_in_run_and_check_config() {
             !f.out.exists(),
             "{key}: nothing is written for a bad configuration"
         );
-        let o = Command::new(BIN)
+        let o = bin()
             .arg("check-config")
             .arg("--config")
             .arg(&f.config)
@@ -538,7 +532,7 @@ fn email_configuration_errors_exit_2_in_run_and_check_config() {
     let f = Fixture::new(&format!(
         "{good_from}to = [\"d@testshire.gov.uk\"]\nsmtp_host = \"localhost\"\ntls = \"none\""
     ));
-    let o = Command::new(BIN)
+    let o = bin()
         .arg("check-config")
         .arg("--config")
         .arg(&f.config)

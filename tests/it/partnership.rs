@@ -6,30 +6,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{open_workbook_auto, Data, Reader};
 
-mod support;
-use support::{Certs, Parsed, SmtpServer};
+use crate::common::{bin, root, run, text};
+use crate::support::{self, Certs, Parsed, SmtpServer};
 
 const AS_OF: &str = "2026-11-23";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_safeguard-audit"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run binary")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// The four authorities' folders, and how the fixture log writes each (an independent table,
 /// not the program's matching).
@@ -127,7 +111,7 @@ fn findings(dir: &Path) -> Vec<String> {
 
 /// What the tool and the independent reference must agree on, sorted: every column but
 /// `local_authority`, the note reduced to its kind (blank; "not in force before/from
-/// DD/MM/YYYY"; "timescale relaxed"; any other reason), as in tests/audit.rs.
+/// DD/MM/YYYY"; "timescale relaxed"; any other reason), as in tests/it/audit.rs.
 fn comparable(text: &str) -> Vec<String> {
     let kind = |note: &str| {
         if note.is_empty() {
@@ -222,7 +206,7 @@ fn each_authority_gets_exactly_its_cases_and_the_partnership_all() {
     let all = findings(&out);
     // The partnership's findings are the independent reference's for the whole log (the
     // reference writes the log's Local authority as it is; the tool the configured name of a
-    // listed authority, checked below; notes are compared by kind, as tests/audit.rs does).
+    // listed authority, checked below; notes are compared by kind, as tests/it/audit.rs does).
     let reference = comparable(
         &std::fs::read_to_string(root().join("fixtures/tees/expected-findings-2026-11-23.csv"))
             .unwrap(),
@@ -503,7 +487,7 @@ fn live_config(dir: &Path, server: &SmtpServer, certs: &Certs) -> PathBuf {
 }
 
 fn weekly(cfg: &Path, as_of: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_safeguard-audit"))
+    bin()
         .args(["run", "--config", cfg.to_str().unwrap(), "--as-of", as_of])
         .args(extra)
         .env(PASSWORD_ENV, "s3cret-pw")
