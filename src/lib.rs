@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod changes;
 pub mod checks;
 pub mod cli;
 pub mod config;

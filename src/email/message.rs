@@ -6,7 +6,8 @@
 //! The HTML is built with maud, which escapes every value from a log by default. It is a fluid
 //! single column (up to 680 px, no sideways scrolling on a 390 px phone) of tables with inline
 //! styles, with a fixed-width table for Outlook's Word engine (conditional comments), and no
-//! `<style>`, scripts or remote images. No server path appears: the reader cannot open one.
+//! `<style>`, scripts or remote images (in `html`). No server path appears: the reader cannot
+//! open one.
 
 use std::path::Path;
 
@@ -14,12 +15,17 @@ use chrono::NaiveDate;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::Message;
-use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::report::digest::{Digest, Item, DUE_SOON_WORKING_DAYS};
 use crate::report::headline::Figure;
 
 use super::settings::Settings;
+
+mod html;
+#[cfg(test)]
+mod tests;
+
+pub use html::html_body;
 
 /// The workbook's content type.
 pub const XLSX_CONTENT_TYPE: &str =
@@ -331,202 +337,6 @@ fn footer_text() -> String {
         env!("CARGO_PKG_VERSION")
     )
 }
-
-// ---------------------------------------------------------------------------------------------
-// HTML
-
-const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
-const INK: &str = "#1f2937";
-const MUTED: &str = "#4b5563";
-const RULE: &str = "#d1d5db";
-const RED: (&str, &str) = ("#fde8e8", "#9b1c1c");
-const AMBER: (&str, &str) = ("#fff4e5", "#8a4b00");
-const GREY: (&str, &str) = ("#f3f4f6", INK);
-
-fn style(parts: &[&str]) -> String {
-    let mut s = String::from(FONT);
-    for p in parts {
-        s.push_str(p);
-    }
-    s
-}
-
-/// A row of the main column: padding, then the content.
-fn block(padding: &str, content: Markup) -> Markup {
-    html! {
-        tr { td style=(format!("padding:{padding};{FONT}font-size:14px;line-height:20px;color:{INK};")) { (content) } }
-    }
-}
-
-fn heading(text: &str) -> Markup {
-    block(
-        "20px 20px 6px 20px",
-        html! { h2 style=(style(&["margin:0;font-size:18px;line-height:24px;color:", INK, ";"])) { (text) } },
-    )
-}
-
-fn figures_table(figures: &[Figure], colours: &[(&str, &str)], small: bool) -> Markup {
-    let (size, line) = if small {
-        ("18px", "22px")
-    } else {
-        ("26px", "30px")
-    };
-    html! {
-        table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;" {
-            @for (f, (bg, fg)) in figures.iter().zip(colours) {
-                tr {
-                    td width="64" valign="top" bgcolor=(bg) style=(format!("width:64px;background-color:{bg};border-bottom:6px solid #ffffff;padding:8px 10px;{FONT}font-size:{size};line-height:{line};font-weight:bold;color:{fg};text-align:right;")) { (f.value) }
-                    td valign="top" bgcolor=(bg) style=(format!("background-color:{bg};border-bottom:6px solid #ffffff;padding:8px 10px;{FONT}font-size:14px;line-height:19px;color:{fg};")) {
-                        strong { (f.name) }
-                        br;
-                        span style="font-size:13px;" { (f.period) }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn item_table(list: &List, las: bool, more_in: &str) -> Markup {
-    let th = format!("{FONT}font-size:13px;line-height:17px;font-weight:bold;color:{INK};text-align:left;vertical-align:bottom;padding:6px 8px;border:1px solid {RULE};background-color:#e5e7eb;");
-    let td = format!("{FONT}font-size:13px;line-height:18px;color:{INK};text-align:left;vertical-align:top;padding:6px 8px;border:1px solid {RULE};word-wrap:break-word;overflow-wrap:break-word;word-break:break-word;");
-    let small = format!("font-size:12px;line-height:16px;color:{MUTED};");
-    html! {
-        (heading(&list.title))
-        (block("0 20px 6px 20px", html! { (list.note) }))
-        @if list.items.is_empty() {
-            (block("0 20px 8px 20px", html! { "None." }))
-        } @else {
-            tr { td style="padding:4px 20px 8px 20px;" {
-                table width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;table-layout:fixed;" {
-                    tr {
-                        th scope="col" width="32%" bgcolor="#e5e7eb" style=(th) { "Case" }
-                        th scope="col" width="42%" bgcolor="#e5e7eb" style=(th) { "Duty and who acts" }
-                        th scope="col" width="26%" bgcolor="#e5e7eb" style=(th) { "Due" }
-                    }
-                    @for it in list.items.iter().take(MAX_ROWS) {
-                        tr {
-                            td style=(td) {
-                                strong { (it.case_ref) }
-                                br;
-                                span style=(small) { (child_text(it)) }
-                                @if las && !it.local_authority.is_empty() {
-                                    br;
-                                    span style=(small) { (it.local_authority) }
-                                }
-                            }
-                            td style=(td) {
-                                (it.duty)
-                                br;
-                                span style=(small) { "Who acts: " (it.actor.label()) }
-                            }
-                            td style=(td) {
-                                span style="white-space:nowrap;" { (due_text(it)) }
-                                br;
-                                span style=(small) { (days_text(it)) }
-                            }
-                        }
-                    }
-                }
-            } }
-            @if list.items.len() > MAX_ROWS {
-                (block("0 20px 8px 20px", html! { "... and " (list.items.len() - MAX_ROWS) " more in " (more_in) "." }))
-            }
-        }
-    }
-}
-
-fn changes_markup(changes: &str) -> Markup {
-    // Consecutive bullets form one list; other lines are paragraphs.
-    let mut groups: Vec<(bool, Vec<&str>)> = Vec::new();
-    for line in changes_lines(changes) {
-        let (is_bullet, text) = match bullet(line) {
-            Some(b) => (true, b),
-            None => (false, line),
-        };
-        match groups.last_mut() {
-            Some((b, v)) if *b && is_bullet => v.push(text),
-            _ => groups.push((is_bullet, vec![text])),
-        }
-    }
-    html! {
-        @for (is_bullet, lines) in &groups {
-            @if *is_bullet {
-                ul style="margin:0 0 6px 0;padding-left:20px;" {
-                    @for l in lines { li style="margin:0 0 4px 0;" { (l) } }
-                }
-            } @else {
-                @for l in lines { p style="margin:0 0 6px 0;" { (l) } }
-            }
-        }
-    }
-}
-
-/// The HTML body: a complete document.
-pub fn html_body(r: &Report) -> String {
-    let d = r.digest;
-    let h = &d.headline;
-    let title = format!("Safeguarding compliance, week to {}", dmy(d.as_of));
-    let colour = |n: usize, c: (&'static str, &'static str)| if n == 0 { GREY } else { c };
-    let main_colours = [
-        colour(h.overdue_now, RED),
-        colour(h.breaches_this_year, RED),
-        colour(h.due_soon, AMBER),
-    ];
-    let panel_colours = [("#f9fafb", MUTED); 3];
-    let las = several_authorities(d);
-    let page = html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            head {
-                meta http-equiv="Content-Type" content="text/html; charset=utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1.0";
-                title { (title) }
-            }
-            body style="margin:0;padding:0;background-color:#f3f4f6;" bgcolor="#f3f4f6" {
-                table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f3f4f6" style="background-color:#f3f4f6;width:100%;" {
-                    tr { td align="center" style="padding:12px 6px;" {
-                        // Outlook's Word engine ignores max-width: give it a fixed 680 px.
-                        (PreEscaped("<!--[if mso]><table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td><![endif]-->"))
-                        table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style=(format!("width:100%;max-width:680px;background-color:#ffffff;border:1px solid {RULE};")) {
-                            tr { td bgcolor="#1f3a5f" style=(style(&["background-color:#1f3a5f;padding:16px 20px;"])) {
-                                h1 style=(style(&["margin:0;font-size:21px;line-height:27px;color:#ffffff;"])) { (title) }
-                                p style=(style(&["margin:4px 0 0 0;font-size:14px;line-height:20px;color:#dbe4f0;"])) {
-                                    "Audit as of " (d.as_of.format("%A")) " " (dmy(d.as_of)) " · the week " (dmy(d.week_start)) " to " (dmy(d.as_of))
-                                }
-                            } }
-                            (block("18px 20px 4px 20px", html! {
-                                p style=(style(&["margin:0;font-size:17px;line-height:24px;font-weight:bold;color:", INK, ";"])) { (d.sentence()) }
-                            }))
-                            (heading("Headline figures (the partnership's duties)"))
-                            tr { td style="padding:4px 20px 4px 20px;" { (figures_table(&h.figures(), &main_colours, false)) } }
-                            @if h.relaxed_overdue > 0 {
-                                (block("0 20px 4px 20px", html! { "Also overdue but not a breach, because its timescale was relaxed: " (h.relaxed_overdue) "." }))
-                            }
-                            (block("10px 20px 2px 20px", html! { strong { "Beside them, not counted in them: the Panel's own timescales" } }))
-                            tr { td style="padding:4px 20px 4px 20px;" { (figures_table(&h.panel_figures(), &panel_colours, true)) } }
-                            (block("10px 20px 4px 20px", html! { (log_text(r)) }))
-                            @if let Some(changes) = r.changes {
-                                (heading("What changed since the last report"))
-                                (block("4px 20px 8px 20px", changes_markup(changes)))
-                            }
-                            @for list in lists(d) {
-                                (item_table(&list, las, more_in(r)))
-                            }
-                            (heading("The workbook"))
-                            (block("4px 20px 12px 20px", html! { (where_text(r)) }))
-                            tr { td style=(format!("padding:14px 20px 18px 20px;border-top:1px solid {RULE};{FONT}font-size:12px;line-height:17px;color:{MUTED};")) { (footer_text()) } }
-                        }
-                        (PreEscaped("<!--[if mso]></td></tr></table><![endif]-->"))
-                    } }
-                }
-            }
-        }
-    };
-    // A line per table row, so the message (and its snapshot) reads and diffs line by line.
-    page.into_string().replace("</tr>", "</tr>\n")
-}
-
 // ---------------------------------------------------------------------------------------------
 // The message
 
@@ -561,146 +371,4 @@ pub fn build(settings: &Settings, r: &Report) -> Result<Message, ComposeError> {
     };
     b.multipart(body)
         .map_err(|e| ComposeError::Build(e.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::findings::Status;
-    use crate::report::headline::{Headline, PanelFigures};
-    use crate::rules::Actor;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn item(case: &str, child: &str, due: &str, wd: i64, status: Status) -> Item {
-        Item {
-            case_ref: case.into(),
-            child_id: child.into(),
-            local_authority: "Testshire".into(),
-            duty_id: "panel-notification".into(),
-            duty: "LA notifies the Panel".into(),
-            actor: Actor::La,
-            status,
-            start: None,
-            due: Some(d(due)),
-            done: None,
-            working_days: Some(wd),
-            breach: status != Status::Pending,
-            source: "".into(),
-        }
-    }
-
-    fn digest() -> Digest {
-        Digest {
-            as_of: d("2026-11-23"),
-            week_start: d("2026-11-17"),
-            year_start: d("2026-04-01"),
-            due_soon_until: d("2026-12-07"),
-            headline: Headline {
-                as_of: d("2026-11-23"),
-                year_start: d("2026-04-01"),
-                year_end: d("2027-03-31"),
-                due_soon_until: d("2026-12-07"),
-                overdue_now: 2,
-                breaches_this_year: 3,
-                due_soon: 1,
-                relaxed_overdue: 0,
-                panel: PanelFigures::default(),
-            },
-            cases: 4,
-            open_cases: 3,
-            overdue: vec![
-                item("T-3<script>", "C-3<&>\"", "2026-11-17", -4, Status::Overdue),
-                item("T-1", "C-1", "2026-11-09", -10, Status::Overdue),
-            ],
-            panel_overdue: vec![],
-            due_soon: vec![item("T-2", "C-2", "2026-11-26", 3, Status::Pending)],
-            panel_due_soon: vec![],
-            action: vec![],
-            breaches: vec![],
-            data_gaps: 2,
-            per_duty: vec![],
-            per_authority: vec![],
-            per_quarter: vec![],
-            quarters_left_out: 0,
-            changes: None,
-            authority: None,
-        }
-    }
-
-    #[test]
-    fn subject_gives_the_headline_numbers_by_name() {
-        assert_eq!(
-            subject(&digest()),
-            "Safeguarding compliance, week to 23/11/2026: 2 overdue now, 1 due soon, 3 breaches this financial year 2026-27"
-        );
-    }
-
-    #[test]
-    fn bodies_carry_figures_and_escape_log_text() {
-        let dg = digest();
-        let r = Report {
-            digest: &dg,
-            workbook: None,
-            findings: Some(Path::new("/srv/audit/out/findings-2026-11-23.csv")),
-            changes: Some("- T-9 <closed>\nNew: 1"),
-        };
-        let text = text_body(&r);
-        assert!(text.contains("10 working days overdue"), "{text}");
-        assert!(text.contains("3 working days left"), "{text}");
-        assert!(text.contains("Due 09/11/2026"), "{text}");
-        assert!(text.contains("Who acts: LA"), "{text}");
-        assert!(text.contains("No workbook is attached"), "{text}");
-        assert!(text.contains("* T-9 <closed>"), "{text}");
-        assert!(!text.contains("/srv/audit"), "no server path: {text}");
-        let html = html_body(&r);
-        assert!(html.contains("T-3&lt;script&gt;"), "{html}");
-        assert!(html.contains("C-3&lt;&amp;&gt;&quot;"));
-        assert!(html.contains("T-9 &lt;closed&gt;"));
-        assert!(!html.contains("<script"));
-        assert!(!html.contains("<style"));
-        assert!(!html.contains("<img"));
-        assert!(!html.contains("src="));
-        assert!(!html.contains("/srv/audit"));
-        assert!(html.contains("max-width:680px"));
-        for label in [
-            "Overdue now",
-            "as of 23/11/2026",
-            "Breaches this financial year",
-            "1 April 2026 to 31 March 2027",
-            "Due soon",
-            "Panel's own duties overdue now",
-        ] {
-            assert!(html.contains(label) && text.contains(label), "{label}");
-        }
-        let without = Report { changes: None, ..r };
-        assert!(!html_body(&without).contains("What changed"));
-        assert!(!text_body(&without).contains("What changed"));
-    }
-
-    #[test]
-    fn long_lists_are_capped() {
-        let mut dg = digest();
-        dg.overdue = (0..MAX_ROWS + 7)
-            .map(|i| item(&format!("T-{i}"), "C", "2026-11-09", -1, Status::Overdue))
-            .collect();
-        let r = Report {
-            digest: &dg,
-            workbook: Some(Path::new("compliance-2026-11-23.xlsx")),
-            findings: None,
-            changes: None,
-        };
-        assert!(text_body(&r).contains("... and 7 more in the workbook."));
-        assert!(html_body(&r).contains("... and 7 more in the workbook."));
-        assert_eq!(
-            days_text(&item("x", "c", "2026-11-09", -1, Status::Overdue)),
-            "1 working day overdue"
-        );
-        assert_eq!(
-            days_text(&item("x", "c", "2026-11-09", 0, Status::Pending)),
-            "due today"
-        );
-    }
 }

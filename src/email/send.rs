@@ -24,7 +24,6 @@
 //! line: every message is scrubbed of it.
 
 use std::cell::Cell;
-use std::error::Error as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -37,6 +36,13 @@ use lettre::Message;
 use crate::config::TlsMode;
 
 use super::settings::Settings;
+
+mod classify;
+#[cfg(test)]
+mod tests;
+
+pub use classify::classify;
+use classify::{classify_at, Stage};
 
 /// A message that was delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,31 +170,6 @@ pub fn deadline(settings: &Settings) -> Duration {
     settings.retry_for + settings.timeout
 }
 
-/// How far an attempt got: decides whether a failure may have delivered the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Stage {
-    Connect,
-    Starttls,
-    Login,
-    Envelope,
-    /// The message is being transmitted or its final reply awaited.
-    Message,
-    Done,
-}
-
-impl Stage {
-    fn name(self) -> &'static str {
-        match self {
-            Stage::Connect => "waiting for the greeting",
-            Stage::Starttls => "starting TLS",
-            Stage::Login => "logging in",
-            Stage::Envelope => "giving the sender and recipients",
-            Stage::Message => "sending the message",
-            Stage::Done => "closing the connection",
-        }
-    }
-}
-
 /// The TLS parameters: the system store plus `ca_file`; or, `pinned`, any chain (the caller
 /// then checks the relay's certificate is one in `ca_file`).
 fn tls_parameters(settings: &Settings, pinned: bool) -> Result<TlsParameters, Failure> {
@@ -206,155 +187,6 @@ fn tls_parameters(settings: &Settings, pinned: bool) -> Result<TlsParameters, Fa
             format!("cannot set up TLS for {host}: {e}"),
         )
     })
-}
-
-/// The TLS library's own error in an SMTP error's chain, if any.
-fn rustls_error(e: &lettre::transport::smtp::Error) -> Option<&rustls::Error> {
-    let mut source = e.source();
-    while let Some(s) = source {
-        if let Some(t) = s.downcast_ref::<rustls::Error>() {
-            return Some(t);
-        }
-        if let Some(t) = s
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(t);
-        }
-        source = s.source();
-    }
-    None
-}
-
-/// Whether the chain holds an I/O error of the given kind.
-fn has_io_kind(e: &lettre::transport::smtp::Error, kind: std::io::ErrorKind) -> bool {
-    let mut source = e.source();
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if io.kind() == kind {
-                return true;
-            }
-        }
-        source = s.source();
-    }
-    false
-}
-
-/// Puts a certificate the TLS library refused into plain words.
-fn certificate_failure(c: &rustls::CertificateError, settings: &Settings, detail: &str) -> Failure {
-    use rustls::CertificateError as C;
-    let server = format!("{}:{}", settings.host, settings.port);
-    let message = match c {
-        C::NotValidForName | C::NotValidForNameContext { .. } => format!(
-            "the server's certificate is not valid for the name `{}`: set smtp_host to a name the certificate carries; {server}: {detail}",
-            settings.host
-        ),
-        C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. } => {
-            format!("the server's certificate has expired or is not yet valid; {server}: {detail}")
-        }
-        _ => format!(
-            "the server's certificate is not trusted: set ca_file to the CA certificate (PEM) that signed it, or to the server's own certificate to pin it; {server}: {detail}"
-        ),
-    };
-    Failure::new(FailureKind::Certificate, message)
-}
-
-/// Puts one failed exchange into plain words. `stage` is how far the attempt got.
-fn classify_at(e: &lettre::transport::smtp::Error, settings: &Settings, stage: Stage) -> Failure {
-    let server = format!("{}:{}", settings.host, settings.port);
-    let detail = redact(&e.to_string(), settings.password());
-    let code: Option<u16> = e.status().map(u16::from);
-    let fail = Failure::new;
-    if let Some(t) = rustls_error(e) {
-        if let rustls::Error::InvalidCertificate(c) = t {
-            return certificate_failure(c, settings, &detail);
-        }
-        return fail(
-            FailureKind::Tls,
-            format!(
-                "the TLS connection to {server} failed: check tls (\"starttls\" usually on port 587, \"tls\" on 465) and smtp_port; {detail}"
-            ),
-        );
-    }
-    if e.is_tls() {
-        return fail(
-            FailureKind::Tls,
-            format!("the TLS connection to {server} failed: {detail}"),
-        );
-    }
-    match code {
-        Some(535) => {
-            let who = settings
-                .login
-                .as_ref()
-                .map(|l| format!(" (user {}, password from ${})", l.username, l.password_env))
-                .unwrap_or_default();
-            return fail(
-                FailureKind::Authentication,
-                format!("the SMTP server refused the username or password{who}; {server} said: {detail}"),
-            );
-        }
-        Some(534) | Some(538) => {
-            return fail(
-                FailureKind::Authentication,
-                format!("the SMTP server refused the login method; {server} said: {detail}"),
-            )
-        }
-        Some(530) if settings.login.is_none() => {
-            return fail(
-                FailureKind::Authentication,
-                format!("the SMTP server requires a login: set username and password_env in [email]; {server} said: {detail}"),
-            )
-        }
-        Some(c) if (500..600).contains(&c) => {
-            return fail(
-                FailureKind::Rejected,
-                format!("the SMTP server refused the message; {server} said: {detail}"),
-            )
-        }
-        Some(_) => {
-            // 4xx: the server refused for now, so nothing was delivered.
-            return fail(
-                FailureKind::Transient,
-                format!("cannot deliver through {server}: {detail}"),
-            );
-        }
-        None => {}
-    }
-    if e.is_client() {
-        return fail(
-            FailureKind::Rejected,
-            format!("cannot send through {server}: {detail}"),
-        );
-    }
-    // Connection refused or reset, timeouts, name resolution.
-    let mut f = fail(
-        FailureKind::Transient,
-        if e.is_timeout()
-            || has_io_kind(e, std::io::ErrorKind::WouldBlock)
-            || has_io_kind(e, std::io::ErrorKind::TimedOut)
-        {
-            format!(
-                "{server} did not answer within {}s: {detail}",
-                settings.timeout.as_secs()
-            )
-        } else {
-            format!("cannot deliver through {server}: {detail}")
-        },
-    );
-    if stage == Stage::Message {
-        f.maybe_delivered = true;
-        f.message = format!(
-            "the connection to {server} failed after the message was sent and before the server confirmed it, so it may have been delivered: {detail}"
-        );
-    }
-    f
-}
-
-/// Puts one failed attempt into plain words (an error outside any particular exchange).
-pub fn classify(e: &lettre::transport::smtp::Error, settings: &Settings) -> Failure {
-    classify_at(e, settings, Stage::Connect)
 }
 
 /// One exchange, within the per-exchange timeout.
@@ -664,79 +496,5 @@ pub fn send(
                 maybe_delivered: f.maybe_delivered,
             })
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Simulates the retry loop's decisions: attempts until `ok_at` (never if `None`), each
-    /// failing attempt taking no time, returning the attempts made and the time slept.
-    fn simulate(b: &Backoff, ok_at: Option<u32>) -> (u32, Duration) {
-        let mut clock = Duration::ZERO;
-        let mut n = 0;
-        loop {
-            n += 1;
-            if ok_at == Some(n) {
-                return (n, clock);
-            }
-            match b.next(n, clock) {
-                Some(d) => clock += d,
-                None => return (n, clock),
-            }
-        }
-    }
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap() {
-        let b = Backoff::within(Duration::from_secs(120));
-        let d: Vec<u64> = (1..=8).map(|n| b.delay(n).as_secs()).collect();
-        assert_eq!(d, [1, 2, 4, 8, 16, 30, 30, 30]);
-        assert_eq!(b.delay(200).as_secs(), 30);
-    }
-
-    #[test]
-    fn retries_transient_within_the_budget() {
-        let b = Backoff::within(Duration::from_secs(120));
-        let (n, slept) = simulate(&b, None);
-        // Attempts at 0, 1, 3, 7, 15, 31, 61, 91 s; the next would start at 121 s.
-        assert_eq!(n, 8);
-        assert!(slept <= Duration::from_secs(120));
-    }
-
-    #[test]
-    fn zero_budget_means_one_attempt() {
-        let b = Backoff::within(Duration::ZERO);
-        assert_eq!(simulate(&b, None), (1, Duration::ZERO));
-    }
-
-    #[test]
-    fn success_stops_the_retries() {
-        let b = Backoff::within(Duration::from_secs(120));
-        assert_eq!(simulate(&b, Some(3)).0, 3);
-    }
-
-    #[test]
-    fn redacts_the_password() {
-        assert_eq!(
-            redact("535 bad s3cret for u", Some("s3cret")),
-            "535 bad *** for u"
-        );
-        assert_eq!(redact("x", Some("")), "x");
-        assert_eq!(redact("x", None), "x");
-    }
-
-    #[test]
-    fn the_deadline_is_retry_for_plus_one_timeout() {
-        let c = crate::config::Config::parse(
-            "[email]\nfrom = \"a@x\"\nto = [\"b@x\"]\nsmtp_host = \"h\"\nretry_for_secs = 20\ntimeout_secs = 5",
-            std::path::Path::new("c.toml"),
-            std::path::Path::new("."),
-        )
-        .unwrap();
-        let s = Settings::resolve_with(&c, super::super::Password::NotNeeded, &|_| None).unwrap();
-        assert_eq!(attempt_timeout(&s), Duration::from_secs(5));
-        assert_eq!(deadline(&s), Duration::from_secs(25));
     }
 }

@@ -108,7 +108,7 @@ pub(super) fn read(
         return Err(IngestError::WrongFormat {
             file: name.to_string(),
             ext: "CSV".to_string(),
-            looks_like: super::sheet_reader::sniff(&bytes).to_string(),
+            looks_like: super::sniff::sniff(&bytes).to_string(),
         });
     }
     let text = decode(&bytes);

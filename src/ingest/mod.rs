@@ -8,6 +8,7 @@ pub mod csv_reader;
 mod header;
 mod limits;
 pub mod sheet_reader;
+mod sniff;
 mod table;
 
 use std::collections::BTreeMap;
