@@ -93,7 +93,8 @@ fn main() {
     let mut best = f64::MAX;
     for _ in 0..3 {
         let t = Instant::now();
-        let findings = safeguard_audit::audit::evaluate_all(&cases, &rules, &cal, as_of).unwrap();
+        let findings =
+            safeguard_audit::pipeline::evaluate_all(&cases, &rules, &cal, as_of).unwrap();
         let secs = t.elapsed().as_secs_f64();
         black_box(&findings);
         assert_eq!(findings.len(), n * duties);

@@ -6,10 +6,10 @@
 
 use chrono::NaiveDate;
 
-use crate::audit::Audit;
 use crate::cases::{Case, Value};
 use crate::fields::{FieldId, Kind, Schema};
 use crate::findings::{Finding, Status};
+use crate::pipeline::Audit;
 use crate::rules::{Deadline, Duty};
 
 mod why;

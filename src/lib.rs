@@ -5,16 +5,17 @@
 //! The data flows one way, one module per stage:
 //! [`ingest`] (files to rows of cells) -> [`cases`] (rows to typed cases) ->
 //! [`rules`] + [`calendar`] (duties as data; working days) -> [`findings`] (verdicts) ->
-//! [`report`] (findings file, workbook, summary). [`audit`] runs the stages; [`cli`] is the
-//! command line over them.
+//! [`report`] + [`email`] (findings file, workbook, summary, message) -> [`schedule`] +
+//! [`ledger`] (when to run, what was sent). [`pipeline`] runs the audit stages, [`weekly_run`]
+//! the weekly job over them; [`cli`] is the command line over the library.
 
-pub mod audit;
+pub mod atomic_write;
 pub mod calendar;
 pub mod cases;
 pub mod changes;
-pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod config_check;
 pub mod email;
 pub mod explain;
 pub mod fields;
@@ -22,13 +23,14 @@ pub mod findings;
 pub mod generate;
 pub mod ingest;
 pub mod ledger;
-pub mod output;
 pub mod partnership;
+pub mod pipeline;
 pub mod referrals;
 pub mod report;
 pub mod rules;
 pub mod schedule;
+pub mod status;
 pub mod template;
 pub mod timing;
 pub mod util;
-pub mod weekly;
+pub mod weekly_run;

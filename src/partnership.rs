@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use crate::audit::{Audit, AuditError};
 use crate::calendar::Calendar;
 use crate::cases::{Case, CaseSet, Problem, ProblemKind, Reconciliation};
 use crate::config::Config;
 use crate::fields;
 use crate::findings::{Finding, Reason, Tally};
+use crate::pipeline::{Audit, AuditError};
 use crate::rules::{RuleSet, Subject};
 
 /// One local authority's rules and calendar.

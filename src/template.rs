@@ -76,9 +76,9 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
     let bytes = book
         .save_to_buffer()
         .map_err(|e| write_err(&template, e.to_string()))?;
-    crate::output::write_atomic(&template, |w| w.write_all(&bytes))
+    crate::atomic_write::write_atomic(&template, |w| w.write_all(&bytes))
         .map_err(|e| write_err(&template, e.to_string()))?;
-    crate::output::write_atomic(&config, |w| w.write_all(config_text().as_bytes()))
+    crate::atomic_write::write_atomic(&config, |w| w.write_all(config_text().as_bytes()))
         .map_err(|e| write_err(&config, e.to_string()))?;
     Ok(vec![config, template])
 }

@@ -66,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(no_ref + cases_aside <= r.set_aside, "{r}");
     assert_eq!(r.set_aside == 0, no_ref + cases_aside == 0, "{r}");
     let findings =
-        safeguard_audit::audit::evaluate_all(&set, &f.rules, &f.calendar, as_of).unwrap();
+        safeguard_audit::pipeline::evaluate_all(&set, &f.rules, &f.calendar, as_of).unwrap();
     assert!(findings.len() <= set.cases.len() * f.rules.duties.len());
     assert!(findings.iter().all(|x| (x.case as usize) < set.cases.len()));
 });

@@ -35,7 +35,7 @@ pub fn run(a: Args) -> ExitCode {
     let out = a.out.clone().unwrap_or_else(|| config.out_dir.clone());
     let progress = super::progress::Progress::on_terminal();
     let started = std::time::Instant::now();
-    let audit = match crate::audit::run_observed(&config, as_of, &mut |s| progress.stage(s)) {
+    let audit = match crate::pipeline::run_observed(&config, as_of, &mut |s| progress.stage(s)) {
         Ok(x) => x,
         Err(e) => {
             progress.finish();
@@ -83,9 +83,9 @@ pub fn run(a: Args) -> ExitCode {
 fn partnership(
     a: &Args,
     config: &crate::config::Config,
-    audit: &crate::audit::Audit,
+    audit: &crate::pipeline::Audit,
     out: &std::path::Path,
-) -> Result<usize, crate::audit::AuditError> {
+) -> Result<usize, crate::pipeline::AuditError> {
     let names = || {
         config
             .local_authorities
@@ -94,7 +94,7 @@ fn partnership(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let invalid = |m: String| crate::audit::AuditError::Config(config.invalid(m));
+    let invalid = |m: String| crate::pipeline::AuditError::Config(config.invalid(m));
     let only = match &a.la {
         None => None,
         Some(_) if config.local_authorities.is_empty() => {
@@ -112,11 +112,11 @@ fn partnership(
     let Some(p) = &audit.partnership else {
         return Ok(audit.tally.breaches);
     };
-    let split: Vec<(usize, crate::audit::Audit)> = (0..p.authorities.len())
+    let split: Vec<(usize, crate::pipeline::Audit)> = (0..p.authorities.len())
         .filter(|k| only.is_none_or(|o| o == *k))
         .filter_map(|k| crate::partnership::split(audit, k).map(|x| (k, x)))
         .collect();
-    let mut audits: Vec<(&crate::audit::Audit, std::path::PathBuf)> = Vec::new();
+    let mut audits: Vec<(&crate::pipeline::Audit, std::path::PathBuf)> = Vec::new();
     if only.is_none() {
         audits.push((audit, out.to_path_buf()));
     }
@@ -150,7 +150,7 @@ fn partnership(
 
 /// Prints one report's summary (its headline numbers from `digest`) and the files written.
 fn print_report(
-    audit: &crate::audit::Audit,
+    audit: &crate::pipeline::Audit,
     digest: &crate::report::digest::Digest,
     written: &[PathBuf],
     no_workbook: bool,

@@ -19,7 +19,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> ExitCode {
     let as_of = a.as_of.unwrap_or_else(super::today_in_london);
-    match crate::checks::check_config(&a.config, as_of) {
+    match crate::config_check::check_config(&a.config, as_of) {
         Ok(check) => {
             for l in check.lines() {
                 println!("{l}");

@@ -20,7 +20,7 @@ pub fn run(a: Args) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(&e),
     };
-    let audit = match crate::audit::run(&config, as_of) {
+    let audit = match crate::pipeline::run(&config, as_of) {
         Ok(x) => x,
         Err(e) => return fail(&e),
     };

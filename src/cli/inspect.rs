@@ -32,7 +32,7 @@ pub fn run(a: Args) -> ExitCode {
         None => None,
     };
     let rules = match &config {
-        Some(c) => crate::audit::prepare(c).map(|r| r.0),
+        Some(c) => crate::pipeline::prepare(c).map(|r| r.0),
         None => crate::rules::RuleSet::baseline().map_err(Into::into),
     };
     let rules = match rules {
@@ -69,7 +69,7 @@ pub fn run(a: Args) -> ExitCode {
         }
         let log = log_path_from(out, &a.file);
         let text = report.write_config(&rules.schema, &log);
-        if let Err(e) = crate::output::write_atomic(out, |w| w.write_all(text.as_bytes())) {
+        if let Err(e) = crate::atomic_write::write_atomic(out, |w| w.write_all(text.as_bytes())) {
             eprintln!("error: cannot write {}: {e}", out.display());
             return ExitCode::from(exit::OUTPUT);
         }

@@ -97,7 +97,7 @@ pub(crate) struct InputArgs {
 impl InputArgs {
     pub(crate) fn load(
         &self,
-    ) -> Result<(crate::config::Config, NaiveDate), crate::audit::AuditError> {
+    ) -> Result<(crate::config::Config, NaiveDate), crate::pipeline::AuditError> {
         let mut config = match &self.config {
             Some(p) => crate::config::Config::load(p)?,
             None => crate::config::Config::empty(),
@@ -120,7 +120,7 @@ impl InputArgs {
             .iter()
             .any(|s| s.kind == crate::ingest::SourceKind::IncidentLog)
         {
-            return Err(crate::audit::AuditError::Config(crate::config::ConfigError::Invalid {
+            return Err(crate::pipeline::AuditError::Config(crate::config::ConfigError::Invalid {
                 file: config.file.display().to_string(),
                 message: "no incident log to audit: give --log PATH or a configuration with [[sources]]".to_string(),
             }));
@@ -130,8 +130,8 @@ impl InputArgs {
 }
 
 /// The exit code of an audit error.
-pub fn exit_code(e: &crate::audit::AuditError) -> u8 {
-    use crate::audit::AuditError as E;
+pub fn exit_code(e: &crate::pipeline::AuditError) -> u8 {
+    use crate::pipeline::AuditError as E;
     match e {
         E::Config(_) | E::Rules(_) => exit::CONFIG,
         E::Input(crate::cases::ReadError::Config(_)) => exit::CONFIG,
@@ -142,7 +142,7 @@ pub fn exit_code(e: &crate::audit::AuditError) -> u8 {
 }
 
 /// Prints an audit error and returns its exit code.
-pub(crate) fn fail(e: &crate::audit::AuditError) -> ExitCode {
+pub(crate) fn fail(e: &crate::pipeline::AuditError) -> ExitCode {
     eprintln!("error: {e}");
     ExitCode::from(exit_code(e))
 }

@@ -1,4 +1,4 @@
-//! `safeguard-audit run`: the weekly job cron calls (see [`crate::weekly`]). Prints what the
+//! `safeguard-audit run`: the weekly job cron calls (see [`crate::weekly_run`]). Prints what the
 //! run did and maps its outcome to the exit code.
 
 use std::path::PathBuf;
@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 
 use super::{exit, parse_date};
-use crate::weekly::{Emailed, Notice, RunError, RunOutcome};
+use crate::weekly_run::{Emailed, Notice, RunError, RunOutcome};
 
 /// Audit every source in the configuration, write the findings and workbook to its report folder, and email the report to the [email] recipients once per reporting week (the weekly cron job)
 #[derive(Debug, clap::Args)]
@@ -27,13 +27,13 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> ExitCode {
-    ExitCode::from(execute(&crate::weekly::Options {
+    ExitCode::from(execute(&crate::weekly_run::Options {
         config: a.config,
         as_of: a.as_of.unwrap_or_else(super::today_in_london),
         force: a.force.as_deref() == Some(""),
         force_only: a.force.filter(|f| !f.is_empty()),
         dry_run: a.dry_run,
-        lock_wait: crate::weekly::default_lock_wait(),
+        lock_wait: crate::weekly_run::default_lock_wait(),
         stop: None,
     }))
 }
@@ -189,8 +189,8 @@ fn report_one(o: &RunOutcome, named: bool) -> u8 {
 }
 
 /// Runs the weekly job, printing as it goes, and returns the exit code.
-pub(crate) fn execute(opts: &crate::weekly::Options) -> u8 {
-    match crate::weekly::run(opts, &mut print_notice) {
+pub(crate) fn execute(opts: &crate::weekly_run::Options) -> u8 {
+    match crate::weekly_run::run(opts, &mut print_notice) {
         Ok(o) => report(&o),
         Err(e) => {
             eprintln!("error: {e}");

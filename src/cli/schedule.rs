@@ -108,13 +108,13 @@ fn now() -> String {
 fn run_once(config: &Path, sched: &Schedule, stop: &std::sync::Arc<std::sync::atomic::AtomicBool>) {
     let as_of = schedule::local_date(&Utc::now(), sched.tz);
     println!("{} run as of {} starting", now(), as_of);
-    let opts = crate::weekly::Options {
+    let opts = crate::weekly_run::Options {
         force_only: None,
         config: config.to_path_buf(),
         as_of,
         force: false,
         dry_run: false,
-        lock_wait: crate::weekly::default_lock_wait(),
+        lock_wait: crate::weekly_run::default_lock_wait(),
         // SIGTERM ends the lock wait and the delivery at once.
         stop: Some(std::sync::Arc::clone(stop)),
     };

@@ -2,10 +2,10 @@
 //! unreadable and where the data-quality list found it, or the condition that failed.
 
 use super::day;
-use crate::audit::Audit;
 use crate::cases::{Case, Value};
 use crate::fields::FieldId;
 use crate::findings::{Finding, Reason, Status};
+use crate::pipeline::Audit;
 use crate::rules::{Condition, Duty, IfBlank};
 
 /// Where a field of the case was found unreadable or in conflict: "file, sheet `S`, row 12,

@@ -124,7 +124,7 @@ pub fn write_files(
     let xlsx_path = dir.join(file_name(opts.cases, "xlsx"));
     let csv = || -> Result<(PathBuf, Summary), GenerateError> {
         let mut summary = Summary::default();
-        crate::output::write_atomic(&csv_path, |w| {
+        crate::atomic_write::write_atomic(&csv_path, |w| {
             summary = write_csv(opts, w)?;
             Ok(())
         })
@@ -132,7 +132,7 @@ pub fn write_files(
         Ok((csv_path.clone(), summary))
     };
     let xlsx = || -> Result<(PathBuf, Summary), GenerateError> {
-        let tmp = crate::output::AtomicFile::create(&xlsx_path)
+        let tmp = crate::atomic_write::AtomicFile::create(&xlsx_path)
             .map_err(|e| fail(&xlsx_path, e.to_string()))?;
         let summary = write_xlsx(opts, tmp.path()).map_err(|e| fail(&xlsx_path, e.to_string()))?;
         tmp.commit().map_err(|e| fail(&xlsx_path, e.to_string()))?;

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{report_key, sqlite_error, Changed, Changes, Ledger, LedgerError, RunSummary};
-use crate::audit::Audit;
 use crate::findings::Status;
+use crate::pipeline::Audit;
 
 impl Ledger {
     /// What changed between the last report sent and this audit, and the trend.

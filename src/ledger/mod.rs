@@ -32,9 +32,9 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest as _, Sha256};
 
-use crate::audit::Audit;
 pub use crate::changes::{Changed, Changes, LIST_IN_FULL};
 use crate::findings::Status;
+use crate::pipeline::Audit;
 use crate::util::week::week_of;
 
 /// The database file in the state folder.
@@ -223,7 +223,7 @@ fn sqlite_error(file: &Path, e: rusqlite::Error) -> LedgerError {
 }
 
 fn io_error(dir: &Path, e: std::io::Error) -> LedgerError {
-    if crate::output::is_disk_full(&e) {
+    if crate::atomic_write::is_disk_full(&e) {
         LedgerError::Full {
             file: dir.display().to_string(),
         }

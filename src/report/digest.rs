@@ -4,8 +4,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::audit::Audit;
 use crate::findings::{Finding, Status};
+use crate::pipeline::Audit;
 use crate::rules::Actor;
 
 pub use super::headline::{financial_year_start, Headline, DUE_SOON_WORKING_DAYS};
@@ -114,7 +114,7 @@ pub struct Digest {
     pub quarters_left_out: usize,
     /// What changed since the last report sent (the weekly run's ledger); `None` for a
     /// one-off audit.
-    pub changes: Option<crate::ledger::Changes>,
+    pub changes: Option<crate::changes::Changes>,
     /// For one local authority's report (of a partnership): its name.
     pub authority: Option<String>,
 }
@@ -386,7 +386,7 @@ impl Digest {
     }
 
     /// The digest with what changed since the last report.
-    pub fn with_changes(mut self, changes: crate::ledger::Changes) -> Digest {
+    pub fn with_changes(mut self, changes: crate::changes::Changes) -> Digest {
         self.changes = Some(changes);
         self
     }

@@ -5,8 +5,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::audit::Audit;
 use crate::findings::Status;
+use crate::pipeline::Audit;
 
 /// Working days ahead that count as "due soon" (until after next week's meeting).
 pub const DUE_SOON_WORKING_DAYS: u32 = 10;

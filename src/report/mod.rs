@@ -9,7 +9,7 @@ pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
-use crate::audit::{Audit, AuditError};
+use crate::pipeline::{Audit, AuditError};
 
 /// Writes the findings file (and the workbook) to `dir`, returning the paths written.
 pub fn write_all(audit: &Audit, dir: &Path) -> Result<Vec<PathBuf>, AuditError> {

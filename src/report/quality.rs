@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::audit::{Audit, AuditError};
 use crate::findings::{Finding, Reason, Status};
+use crate::pipeline::{Audit, AuditError};
 
 /// The header row.
 pub const HEADER: [&str; 6] = ["file", "sheet", "row", "column", "field", "problem"];
@@ -125,7 +125,7 @@ fn inert(s: &str) -> std::borrow::Cow<'_, str> {
 pub fn write(audit: &Audit, dir: &Path) -> Result<PathBuf, AuditError> {
     let path = path(dir, audit.as_of);
     let entries = entries(audit);
-    crate::output::write_atomic(&path, |w| {
+    crate::atomic_write::write_atomic(&path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record(HEADER)?;
         for e in &entries {

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::audit::Audit;
+use crate::pipeline::Audit;
 use crate::report::digest::Digest;
 
 /// Where the data-quality list went, for the summary to point to.

@@ -122,7 +122,7 @@ pub enum Condition {
     /// Another duty (always earlier) has one of these statuses for this case.
     Status {
         duty: usize,
-        statuses: Vec<crate::findings::Status>,
+        statuses: Vec<crate::status::Status>,
     },
     /// At least one holds.
     Any(Vec<Condition>),

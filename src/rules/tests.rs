@@ -314,10 +314,7 @@ source = "s"
         d.applies,
         vec![Condition::Status {
             duty: 0,
-            statuses: vec![
-                crate::findings::Status::Late,
-                crate::findings::Status::Overdue
-            ]
+            statuses: vec![crate::status::Status::Late, crate::status::Status::Overdue]
         }]
     );
     // Named by its title, as every director-facing text names duties.

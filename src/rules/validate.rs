@@ -9,7 +9,7 @@ use super::{
     Actor, Condition, Deadline, Duty, IfBlank, InForce, Period, RulesError, StartBlank, Subject,
 };
 use crate::fields::{FieldId, Kind, Schema};
-use crate::findings::Status;
+use crate::status::Status;
 
 pub(super) fn invalid(file: &str, duty: &str, field: &str, message: &str) -> RulesError {
     RulesError::Invalid {

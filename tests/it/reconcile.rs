@@ -239,7 +239,7 @@ fn two_sheets_merge_agreeing_rows_and_flag_the_conflicting_one() {
         path,
         ..Default::default()
     });
-    let audit = safeguard_audit::audit::run(&config, as_of()).expect("audit");
+    let audit = safeguard_audit::pipeline::run(&config, as_of()).expect("audit");
     let set = &audit.cases;
     assert!(set.reconciliation.balances(), "{}", set.reconciliation);
 

@@ -9,10 +9,10 @@ use std::path::Path;
 use crate::common::{root, run};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use chrono::NaiveDate;
-use safeguard_audit::audit::{self, Audit};
 use safeguard_audit::config::Config;
 use safeguard_audit::email::message::{html_body, subject, text_body, Report};
 use safeguard_audit::ledger::{Delivery, Ledger, RunRecord};
+use safeguard_audit::pipeline::{self, Audit};
 use safeguard_audit::report::digest::Digest;
 use safeguard_audit::report::{self, summary};
 
@@ -44,8 +44,8 @@ fn record(book: &mut Ledger, audit: &Audit) {
 fn weekly_digest(state: &Path) -> (Audit, Digest) {
     let config = example();
     let mut book = Ledger::open(state).expect("ledger");
-    record(&mut book, &audit::run(&config, d("2026-11-16")).unwrap());
-    let audit = audit::run(&config, d("2026-11-23")).unwrap();
+    record(&mut book, &pipeline::run(&config, d("2026-11-16")).unwrap());
+    let audit = pipeline::run(&config, d("2026-11-23")).unwrap();
     let changes = book.changes(&audit).expect("changes");
     let digest = Digest::of(&audit).with_changes(changes);
     (audit, digest)
@@ -345,7 +345,7 @@ fn no_workbook_writes_the_data_quality_list_and_says_where() {
         r.headers().unwrap().iter().collect::<Vec<_>>(),
         ["file", "sheet", "row", "column", "field", "problem"]
     );
-    let audit = audit::run(&example(), d("2026-11-23")).unwrap();
+    let audit = pipeline::run(&example(), d("2026-11-23")).unwrap();
     let unknown = audit
         .findings
         .iter()

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use crate::common::bin;
 use calamine::{open_workbook_auto, Data, Range, Reader};
 use chrono::NaiveDate;
-use safeguard_audit::audit::{self, Audit};
 use safeguard_audit::config::Config;
 use safeguard_audit::findings::Status;
 use safeguard_audit::ingest::{SourceKind, SourceSpec};
+use safeguard_audit::pipeline::{self, Audit};
 use safeguard_audit::report::digest::Digest;
 use safeguard_audit::report::workbook;
 use safeguard_audit::rules::Subject;
@@ -70,7 +70,7 @@ fn run(rows: &[&str]) -> Run {
         path: log,
         ..Default::default()
     });
-    let audit = audit::run(&config, as_of()).expect("audit runs");
+    let audit = pipeline::run(&config, as_of()).expect("audit runs");
     let digest = Digest::of(&audit);
     let book = workbook::path(&dir.path().join("out"), as_of());
     workbook::write(&audit, &digest, &book).expect("workbook written");
@@ -586,7 +586,7 @@ fn referrals_are_rows_of_cases_and_listed_where_they_need_action() {
         path: referrals,
         ..Default::default()
     });
-    let audit = audit::run(&config, as_of()).expect("audit runs");
+    let audit = pipeline::run(&config, as_of()).expect("audit runs");
     let digest = Digest::of(&audit);
     assert!(audit.referral_count() > 0);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -644,7 +644,7 @@ fn hundred_thousand_cases_write_in_seconds() {
         path: log,
         ..Default::default()
     });
-    let audit = audit::run(&config, as_of()).expect("audit runs");
+    let audit = pipeline::run(&config, as_of()).expect("audit runs");
     let digest = Digest::of(&audit);
     let book = workbook::path(dir.path(), as_of());
     let t = std::time::Instant::now();

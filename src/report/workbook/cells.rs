@@ -7,8 +7,8 @@ use rust_xlsxwriter::{
     Color, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Worksheet, XlsxError,
 };
 
-use crate::audit::Audit;
 use crate::findings::Status;
+use crate::pipeline::Audit;
 use crate::report::digest::Digest;
 
 /// Tables up to this many cells are Excel tables; larger ones get a plain autofilter (an

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
 
-use crate::audit::Audit;
+use crate::pipeline::Audit;
 use crate::report::digest::Digest;
 
 /// The sheet names, in order.
@@ -46,7 +46,7 @@ pub fn path(dir: &Path, as_of: NaiveDate) -> PathBuf {
     dir.join(format!("compliance-{}.xlsx", as_of.format("%Y-%m-%d")))
 }
 
-/// Writes the workbook to `path` atomically ([`crate::output::AtomicFile`]: a temporary file
+/// Writes the workbook to `path` atomically ([`crate::atomic_write::AtomicFile`]: a temporary file
 /// beside it, renamed over it, removed on failure), so a reader never sees half a workbook.
 /// The writer's own failures while filling its row files (rust_xlsxwriter panics when the disk
 /// fills) come back as an error, never a panic.
@@ -70,8 +70,8 @@ pub fn write_sized(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut out = crate::output::AtomicFile::create(path)?;
-    let saved = crate::output::catch_writer_panic(|| -> Result<(), WorkbookError> {
+    let mut out = crate::atomic_write::AtomicFile::create(path)?;
+    let saved = crate::atomic_write::catch_writer_panic(|| -> Result<(), WorkbookError> {
         let mut book = build(audit, digest, dir, large)?;
         let t = std::time::Instant::now();
         book.save_to_writer(std::io::BufWriter::with_capacity(1 << 16, out.file()))?;

@@ -232,7 +232,7 @@ fn changes(l: &mut Layout, ctx: &Ctx) -> Result<(), XlsxError> {
         }
         s
     };
-    let named = |v: &[crate::ledger::Changed]| {
+    let named = |v: &[crate::changes::Changed]| {
         joined(
             v.iter()
                 .map(|x| format!("{}: {}", x.case_ref, x.duty))

@@ -17,10 +17,10 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use crate::audit::AuditError;
 use crate::config::{Config, ConfigError};
 use crate::email::{self, ComposeError, Password, SendError, Settings};
 use crate::ledger::{self, Delivery, Ledger, LedgerError, RunRecord, UnknownAttempt};
+use crate::pipeline::AuditError;
 
 /// How a run is asked for.
 #[derive(Debug, Clone)]
@@ -177,7 +177,7 @@ fn find_ext<'a>(written: &'a [PathBuf], ext: &str) -> Option<&'a Path> {
 
 /// Removes old temporary files of ours from `dir`, telling `notify`.
 fn sweep(dir: &Path, notify: &mut dyn FnMut(Notice<'_>)) {
-    match crate::output::sweep(dir) {
+    match crate::atomic_write::sweep(dir) {
         Ok(removed) if !removed.is_empty() => notify(Notice::TempFilesRemoved(&removed)),
         Ok(_) => {}
         Err(e) => notify(Notice::TempFilesKept {
@@ -193,7 +193,7 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
     if config.sources.is_empty() {
         return Err(config.invalid("no [[sources]] to audit".to_string()).into());
     }
-    crate::output::set_mode(config.report_mode);
+    crate::atomic_write::set_mode(config.report_mode);
     let password = if opts.dry_run {
         Password::NotNeeded
     } else {
@@ -244,7 +244,7 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
     for k in 0..config.local_authorities.len() {
         la_settings.push(settings.for_authority(&config, k)?);
     }
-    let audit = crate::audit::run(&config, as_of)?;
+    let audit = crate::pipeline::run(&config, as_of)?;
     let split = crate::partnership::split_all(&audit);
     let mut reports = vec![(&audit, config.out_dir.clone(), Some(settings.clone()))];
     for ((x, la), s) in split.iter().zip(&config.local_authorities).zip(la_settings) {
@@ -301,7 +301,7 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
 
 /// One report of a run, written, to deliver.
 struct Report<'a> {
-    audit: &'a crate::audit::Audit,
+    audit: &'a crate::pipeline::Audit,
     digest: &'a crate::report::digest::Digest,
     changes: &'a ledger::Changes,
     written: Vec<PathBuf>,
@@ -383,7 +383,7 @@ fn deliver(
             .dir
             .join(format!("email-{}.eml", as_of.format("%Y-%m-%d")));
         let bytes = message.formatted();
-        crate::output::write_atomic(&eml, |w| w.write_all(&bytes)).map_err(|source| {
+        crate::atomic_write::write_atomic(&eml, |w| w.write_all(&bytes)).map_err(|source| {
             RunError::Output {
                 file: eml.display().to_string(),
                 source,

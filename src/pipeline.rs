@@ -310,7 +310,7 @@ impl Audit {
     pub fn write_findings(&self, dir: &Path) -> Result<PathBuf, AuditError> {
         let path = self.findings_path(dir);
         let t = std::time::Instant::now();
-        crate::output::write_atomic(&path, |w| {
+        crate::atomic_write::write_atomic(&path, |w| {
             findings::csv::write(
                 w,
                 &self.findings,
@@ -345,7 +345,7 @@ impl Audit {
         };
         let mut files = Vec::with_capacity(paths.len());
         for p in &paths {
-            files.push(crate::output::AtomicFile::create(p).map_err(|e| err(p, e))?);
+            files.push(crate::atomic_write::AtomicFile::create(p).map_err(|e| err(p, e))?);
         }
         {
             let mut outs: Vec<&mut std::fs::File> = files.iter_mut().map(|f| f.file()).collect();

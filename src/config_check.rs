@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::audit::AuditError;
 use crate::cases::columns::MissingColumn;
 use crate::cases::Reconciliation;
 use crate::config::Config;
+use crate::pipeline::AuditError;
 
 /// One table a source was read from.
 #[derive(Debug, Clone)]
@@ -137,7 +137,7 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
         }
         None => None,
     };
-    let rules = crate::audit::prepare(config)?.0;
+    let rules = crate::pipeline::prepare(config)?.0;
     for (i, spec) in config.sources.iter().enumerate() {
         if spec.kind == crate::ingest::SourceKind::IncidentLog {
             if let Some(m) = crate::cases::columns::unknown_keys(i, spec, &rules.schema) {
@@ -156,7 +156,7 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
         });
     }
     // The audit itself, in memory: the same reading, refusals and set-asides.
-    let audit = crate::audit::run(config, as_of)?;
+    let audit = crate::pipeline::run(config, as_of)?;
     let email = match &config.email {
         Some(_) => {
             let settings =
