@@ -87,8 +87,9 @@ impl MissingColumn {
             .collect();
         if costs.is_empty() {
             format!(
-                "{head}: no verdict depended on it this time ({} need it)",
-                self.needed_by.join(", ")
+                "{head}: no verdict depended on it this time ({} need{} it)",
+                self.needed_by.join(", "),
+                if self.needed_by.len() == 1 { "s" } else { "" }
             )
         } else {
             format!("{head}: {}", costs.join("; "))
