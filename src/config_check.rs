@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::cases::columns::MissingColumn;
 use crate::cases::Reconciliation;
+use crate::columns::MissingColumn;
 use crate::config::Config;
 use crate::pipeline::AuditError;
 
@@ -140,7 +140,7 @@ pub fn check(config: &Config, as_of: NaiveDate) -> Result<ConfigCheck, AuditErro
     let rules = crate::pipeline::prepare(config)?.0;
     for (i, spec) in config.sources.iter().enumerate() {
         if spec.kind == crate::ingest::SourceKind::IncidentLog {
-            if let Some(m) = crate::cases::columns::unknown_keys(i, spec, &rules.schema) {
+            if let Some(m) = crate::columns::unknown_keys(i, spec, &rules.schema) {
                 return Err(AuditError::Config(config.invalid(m)));
             }
         }

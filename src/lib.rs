@@ -10,10 +10,12 @@
 //! the weekly job over them; [`cli`] is the command line over the library.
 
 pub mod atomic_write;
+pub mod authorities;
 pub mod calendar;
 pub mod cases;
 pub mod changes;
 pub mod cli;
+pub mod columns;
 pub mod config;
 pub mod config_check;
 pub mod email;

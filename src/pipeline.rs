@@ -36,6 +36,15 @@ pub enum AuditError {
     },
 }
 
+impl From<crate::partnership::PrepareError> for AuditError {
+    fn from(e: crate::partnership::PrepareError) -> Self {
+        match e {
+            crate::partnership::PrepareError::Config(e) => AuditError::Config(e),
+            crate::partnership::PrepareError::Rules(e) => AuditError::Rules(e),
+        }
+    }
+}
+
 /// The result of an audit.
 #[derive(Debug)]
 pub struct Audit {
@@ -47,11 +56,11 @@ pub struct Audit {
     pub findings: Vec<Finding>,
     pub tally: Tally,
     /// Fields a duty needs that a source's log has no column for, and what each cost.
-    pub missing: Vec<cases::columns::MissingColumn>,
+    pub missing: Vec<crate::columns::MissingColumn>,
     /// A partnership's local authorities and whose each case is (`None`: a single council,
     /// or one authority's own audit).
     pub partnership: Option<crate::partnership::Partnership>,
-    /// For one authority's audit (see [`crate::partnership::split`]): its name.
+    /// For one authority's audit (see [`crate::authorities::split`]): its name.
     pub authority: Option<String>,
     /// How long each stage took (reading, sorting, evaluating, then what the report adds).
     pub timings: crate::timing::Timings,
@@ -86,7 +95,7 @@ pub fn run_observed(
 ) -> Result<Audit, AuditError> {
     let (rules, calendar) = prepare(config)?;
     for (i, spec) in config.sources.iter().enumerate() {
-        if let Some(m) = cases::columns::unknown_keys(i, spec, &rules.schema) {
+        if let Some(m) = crate::columns::unknown_keys(i, spec, &rules.schema) {
             return Err(AuditError::Config(config.invalid(m)));
         }
     }
@@ -112,7 +121,7 @@ fn finish(
         cases::read_sources(&rules.schema, &config.sources, as_of)
     })?;
     // A configured log without a column a duty needs is refused unless it says so.
-    cases::columns::refusal(&cases, &config.sources, &rules)
+    crate::columns::refusal(&cases, &config.sources, &rules)
         .map_err(|m| AuditError::Config(config.invalid(m)))?;
     on_stage(&format!(
         "evaluating {} cases against {} duties",
@@ -155,7 +164,7 @@ fn finish(
     .map_err(|e| AuditError::Input(cases::ReadError::Ingest(e)))?;
     timings.record("referrals", t.elapsed());
     let tally = timings.time("tally", || Tally::of(&findings, &rules));
-    let missing = cases::columns::missing_columns(&cases, &config.sources, &rules, &findings);
+    let missing = crate::columns::missing_columns(&cases, &config.sources, &rules, &findings);
     let partnership = prepared.map(|p| {
         case_authority.resize(cases.cases.len(), None);
         crate::partnership::Partnership {
@@ -330,7 +339,7 @@ impl Audit {
     /// `dirs[1 + k]`, authority `k` of [`Audit::partnership`]) written in one pass: each
     /// line is formatted once, then written to the partnership's file and to its case's
     /// authority's. An authority's file is then exactly what its own audit
-    /// ([`crate::partnership::split`]) would write: its findings are the partnership's for its
+    /// ([`crate::authorities::split`]) would write: its findings are the partnership's for its
     /// cases, in the same order, with the same case references and duty ids.
     pub fn write_findings_split(&self, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, AuditError> {
         let owner = self

@@ -245,7 +245,7 @@ pub fn run(opts: &Options, notify: &mut dyn FnMut(Notice<'_>)) -> Result<RunOutc
         la_settings.push(settings.for_authority(&config, k)?);
     }
     let audit = crate::pipeline::run(&config, as_of)?;
-    let split = crate::partnership::split_all(&audit);
+    let split = crate::authorities::split_all(&audit);
     let mut reports = vec![(&audit, config.out_dir.clone(), Some(settings.clone()))];
     for ((x, la), s) in split.iter().zip(&config.local_authorities).zip(la_settings) {
         reports.push((x, config.out_dir.join(&la.slug), s));

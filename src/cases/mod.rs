@@ -2,7 +2,6 @@
 //! case reference, conflicts and unreadable cells listed as data-quality problems, and the
 //! reconciliation that proves no row was lost (rows read = used + set aside + blank).
 
-pub mod columns;
 pub mod dates;
 pub mod inspect;
 pub mod values;

@@ -114,7 +114,7 @@ fn partnership(
     };
     let split: Vec<(usize, crate::pipeline::Audit)> = (0..p.authorities.len())
         .filter(|k| only.is_none_or(|o| o == *k))
-        .filter_map(|k| crate::partnership::split(audit, k).map(|x| (k, x)))
+        .filter_map(|k| crate::authorities::split(audit, k).map(|x| (k, x)))
         .collect();
     let mut audits: Vec<(&crate::pipeline::Audit, std::path::PathBuf)> = Vec::new();
     if only.is_none() {

@@ -28,8 +28,8 @@ pub fn run(a: Args) -> ExitCode {
     let own = audit
         .partnership
         .as_ref()
-        .and_then(|p| p.authority_of_case(&audit, &a.case_ref))
-        .and_then(|k| crate::partnership::split(&audit, k));
+        .and_then(|p| p.authority_of_case(&audit.cases, &a.case_ref))
+        .and_then(|k| crate::authorities::split(&audit, k));
     let audit = own.unwrap_or(audit);
     match crate::explain::case(&audit, &a.case_ref) {
         Some(text) => {

@@ -33,7 +33,7 @@ pub fn text_with(audit: &Audit, digest: &Digest, quality: QualityList) -> String
         audit.as_of.format("%d/%m/%Y"),
         audit.as_of.format("%A")
     ));
-    s.push_str(&crate::partnership::summary_lines(audit));
+    s.push_str(&crate::authorities::summary_lines(audit));
     s.push_str(&format!("{}\n", digest.sentence()));
     s.push('\n');
     let figures = h.figures();

@@ -10,7 +10,7 @@ use crate::findings::{Finding, Reason};
 use crate::ingest::{SourceKind, SourceSpec};
 use crate::rules::{Condition, IfBlank, RuleSet, Subject};
 
-use super::CaseSet;
+use crate::cases::CaseSet;
 
 /// Per field: the ids of the incident duties that need it to apply, to start their clock, or as
 /// their done date. A field whose blank has a meaning in the rules (no location: in area) is
