@@ -3,28 +3,47 @@
 
 Usage:
     python3 tools/compare/pandas_audit.py LOG.csv --as-of 2026-11-23 --out DIR [--council-words]
+        [--arrangements-from 2019-09-29] [--covid-until YYYY-MM-DD] [--no-xlsx]
 
 Reads a canonical incident-log CSV (header labels of shared/DOMAIN.md, title rows allowed,
-`,` `;` or tab delimited, UTF-8 or Windows-1252), computes the ten national duties for every
-case as of a date -- vectorised: numpy/pandas column operations, no Python loop over rows --
-and writes
-    DIR/findings-<as-of>.csv     case_ref,duty,status,start,due,done,working_days_late
-    DIR/compliance-<as-of>.xlsx  Summary (counts per duty and status) + Findings (XlsxWriter)
+`,` `;` or tab delimited, UTF-8 or Windows-1252), computes the 14 duties of DOMAIN.md (the
+national baseline and the law by date) for every case as of a date -- vectorised: numpy/pandas
+column operations, no Python loop over rows -- and writes
+    DIR/findings-<as-of>.csv     case_ref,duty,status,start,due,done,working_days_late,
+                                 breach,local_authority,note
+    DIR/compliance-<as-of>.xlsx  Summary (counts per duty and status, breaches) + Findings
+                                 (XlsxWriter; continued on "Findings (2)"... past Excel's rows)
 
 Working days: numpy.busday_offset / numpy.busday_count with a holidays array of England and
 Wales bank holidays, taken from tools/reference_audit.py (bank_holidays(year), by rule plus the
-one-off days).
+one-off days).  The law-by-date dates (29/06/2018, 15/12/2023, the arrangements_from window,
+30/03/2020) and the COVID-19 duties are also taken from there.
 
-Interpretations: the same as tools/reference_audit.py (read its docstring, points 1-12), so the
-findings file is meant to agree with it row for row:
+Interpretations: the same as tools/reference_audit.py (read its docstring, points 1-17), so the
+findings file is meant to agree with it byte for byte, notes in the reference's words:
   - unknown dominates applicability; blank incident location = in area;
-  - blank decision = no decision yet (not_applicable), unreadable decision = unknown;
+  - blank decision = no decision yet (not_applicable), unreadable decision = unknown; a
+    serious case review is judged like a local review, by the regime of its decision date;
   - rapid-review is pending with no due date while the Panel notification is blank;
   - report-before-publication: due = 7th working day before publication;
   - publication-period: minimum period, `early` if removed before the first anniversary;
   - a date after the as-of date has not happened (blank); a case whose aware date (or, with
     the aware date blank, incident date) is after the as-of date produces no findings;
   - a present but unreadable done-date makes the duty unknown;
+  - a column the log does not have makes every duty that needs it unknown (an absent
+    incident location is in area, an absent local authority blank);
+  - the law by date: aware before 29/06/2018, serious-incident-ofsted instead of the Panel
+    duties and lac-death-secretary-of-state; aware on or after 15/12/2023, the care-leaver
+    death duties; decision before arrangements_from, scr-completion instead of the LCSPR
+    duties.  A blank (or unreadable) deciding date lies between its lower bound (aware: the
+    incident date; decision: the aware date, else the incident date) and the as-of date:
+    both ends in force -> judged; neither -> not_applicable ("not in force before/from
+    DD/MM/YYYY"); one of each -> the judged verdict if not_applicable or unknown, else unknown;
+  - breach = late/overdue/early, not the Panel's own duty (panel-response), and (with
+    --covid-until) not a rapid-review/report-before-publication/publication due from
+    30/03/2020 to that day (those get the note "timescale relaxed: COVID-19");
+  - case references and local authorities a spreadsheet would run as formulas get a
+    leading apostrophe;
   - dates are day-first `d/m/yyyy` or ISO `yyyy-mm-dd`, with an optional time part; anything
     else (`31/02/2024`, `tbc`, an Excel serial number typed into a CSV) is unreadable;
   - every data row is a case (a repeated case reference gives repeated findings).
@@ -33,9 +52,10 @@ findings file is meant to agree with it row for row:
 where the guidance is silent", and src/cases/): the built-in council words (`LAC`, `CPP`, `Y`,
 `NFA`, `LCSPR`, `Abroad`...), Excel serial numbers typed as text, `-`/`.` separators and
 two-digit years, dates before 1990 or more than a year after the as-of date unreadable, rows
-with the same case reference joined into one case (differing values = unknown), rows without
-a case reference set aside, and a case with an unreadable aware date judged by its incident
-date for "not yet known". The duty rules are the same in both modes.
+with the same case reference joined into one case (differing values = unknown; the first
+non-blank local authority), rows without a case reference set aside, and a case with an
+unreadable aware date judged by its incident date for "not yet known". The duty rules are the
+same in both modes.
 """
 
 import argparse
