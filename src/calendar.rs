@@ -12,6 +12,9 @@
 //!
 //! A *working day* is Monday to Friday and neither a bank holiday nor one of the calendar's
 //! extra non-working days.
+//!
+//! Over 500 lines on purpose: the bank-holiday rules, the one-off days and the O(1) day tables
+//! are one source of truth for what a working day is; its tests are in calendar/tests.rs.
 
 use std::fmt;
 

@@ -1,6 +1,10 @@
 //! The configuration file (TOML): sources, rules overlays, the partnership's own non-working
 //! days, the report folder, email, schedule and state. Paths are relative to the file's folder.
 //! Every error names the file and the key.
+//!
+//! Over 500 lines on purpose: one struct per section of the configuration file with the
+//! validation whose messages name each key, so the file format reads top to bottom; its tests are
+//! in config/tests.rs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,10 @@
 //! and what each becomes, and counts of readable and unreadable dates. Counts and vocabulary
 //! only: never a cell's contents (a word is shown only when it looks like a code, not like a
 //! name or a number). Also writes a starting configuration from what it could infer.
+//!
+//! Over 500 lines on purpose: `inspect` reports every part of how a log is read (sheets, header
+//! row, columns, category values, date counts) and writes the starting configuration from the
+//! same analysis.
 
 use std::collections::HashMap;
 use std::path::Path;

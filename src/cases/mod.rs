@@ -1,6 +1,10 @@
 //! Cases from rows: typed values (dates, category values) from cells, rows joined into cases by
 //! case reference, conflicts and unreadable cells listed as data-quality problems, and the
 //! reconciliation that proves no row was lost (rows read = used + set aside + blank).
+//!
+//! Over 500 lines on purpose: reading rows into cases (rows of one case merged, conflicts,
+//! reconciliation, every data-quality problem) is one pass over the sources; its helpers are in
+//! cases/{dates,values,inspect}.rs.
 
 pub mod dates;
 pub mod inspect;

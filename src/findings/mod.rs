@@ -1,5 +1,9 @@
 //! The verdicts: every case against every duty as of a date, with the edge rules of DOMAIN.md.
 //! An event dated after the as-of date has not happened yet.
+//!
+//! Over 500 lines on purpose: the evaluation of one case against every duty (applicability, the
+//! law by date, the clock, the deadline, the status, breach and note) reads top to bottom as
+//! DOMAIN states it; the findings file and the tests are beside it.
 
 pub mod csv;
 

@@ -1,4 +1,7 @@
 //! Each duty's statuses at their boundaries, and every edge rule of DOMAIN.md.
+//!
+//! Over 500 lines on purpose: one test per duty, status and DOMAIN edge rule, sharing one small
+//! case builder.
 
 use super::*;
 use crate::cases::RowRef;

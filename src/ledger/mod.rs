@@ -17,6 +17,9 @@
 //!
 //! The lock is in `lock`, what changed since the last report in `diff` (its types in
 //! [`crate::changes`]).
+//!
+//! Over 500 lines on purpose: the schema, its migrations and every query on the runs table are in
+//! one place, so that a schema change is seen whole; the lock and what changed live beside it.
 
 mod diff;
 mod lock;

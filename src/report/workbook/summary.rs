@@ -2,6 +2,10 @@
 //! duty (red/amber/green) with a bar chart, per local authority where the log has several, the
 //! on-time rate per quarter with a line chart, the reconciliation of rows and the rules files.
 //! Every figure comes from the [`Digest`](crate::report::digest::Digest).
+//!
+//! Over 500 lines on purpose: the Summary sheet is laid out top to bottom (headline, figures,
+//! what changed, compliance per duty, charts, reconciliation); splitting it would scatter its row
+//! arithmetic.
 
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartMarker, ChartType, ConditionalFormatFormula, Worksheet, XlsxError,
