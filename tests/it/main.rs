@@ -10,6 +10,7 @@ mod common;
 mod support;
 
 mod audit;
+mod big_sheets;
 mod calendar;
 mod delivery;
 mod email;

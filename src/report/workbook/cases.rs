@@ -7,14 +7,14 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, MAX_ROWS, V};
+use super::cells::{self, page_setup, start_table, Ctx, Done, Pass, Rows, TableSpec, MAX_ROWS, V};
 use crate::findings::Finding;
 use crate::rules::{Duty, Subject};
 
 const CASE_COLUMNS: [&str; 3] = ["Case reference", "Child ID", "Local authority"];
 
-/// The Cases sheet.
-pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
+/// The Cases sheet (its rows as `pass` says).
+pub fn write(ws: &mut Worksheet, ctx: &Ctx, pass: Pass) -> Result<Done, XlsxError> {
     let columns = duty_columns(ctx);
     page_setup(ws, ctx, "Cases", 2, 1)?;
     print_across(ws, columns.iter().flatten().count())?;
@@ -33,6 +33,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let first = start_table(ws, ctx.f, &spec)?;
     let mut rows = Rows::new(ws, ctx.f, first);
     rows.no_wrap();
+    rows.begin(pass);
     for g in 0..columns.iter().flatten().count() as u16 {
         rows.fix(&[(3 + 3 * g, 11), (4 + 3 * g, 11), (5 + 3 * g, 21)]);
     }
@@ -47,7 +48,14 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         rows.put(&case_row(ctx, case, &own, &columns))?;
     }
     cells::overflow_note(&mut rows, ctx.f, total)?;
-    rows.fit_columns(&[16, 10, 14])
+    rows.fit_columns(&[16, 10, 14])?;
+    rows.end()
+}
+
+/// Whether the sheet is written directly ([`super::direct`]): its rows never wrap.
+pub fn direct(ctx: &Ctx) -> bool {
+    let rows = ctx.audit.cases.cases.len().min(MAX_ROWS);
+    ctx.layout.direct(rows, false)
 }
 
 /// Duty groups on one printed page, beside the case columns.

@@ -7,6 +7,7 @@ use rust_xlsxwriter::{
     Color, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Worksheet, XlsxError,
 };
 
+use super::direct::{Extent, Xml};
 use crate::findings::Status;
 use crate::pipeline::Audit;
 use crate::report::digest::Digest;
@@ -19,7 +20,7 @@ pub const MAX_ROWS: usize = 1_048_000;
 /// Header rows have room for two lines of wrapped text.
 const HEADER_HEIGHT: f64 = 30.0;
 /// The most rows a sheet can have and still wrap text.
-const WRAP_MAX_ROWS: usize = 10_000;
+pub const WRAP_MAX_ROWS: usize = 10_000;
 /// Points per line of text.
 const LINE_HEIGHT: f64 = 15.0;
 /// The tallest a row is made, in lines.
@@ -32,6 +33,26 @@ pub struct Ctx<'a> {
     pub audit: &'a Audit,
     pub digest: &'a Digest,
     pub f: &'a Formats,
+    pub layout: Layout,
+}
+
+/// Where the big sheets change how they are written (tests lower them to try both ways).
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// A sheet of more rows than this does not wrap text ([`WRAP_MAX_ROWS`]).
+    pub wrap_rows: usize,
+    /// A big sheet of more rows than this, not wrapping, is written directly
+    /// ([`super::direct::DIRECT_ROWS`]).
+    pub direct_rows: usize,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            wrap_rows: WRAP_MAX_ROWS,
+            direct_rows: super::direct::DIRECT_ROWS,
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -179,11 +200,51 @@ pub enum V<'a> {
     St(Status),
 }
 
+/// How a big sheet's data rows are written ([`super::direct`]).
+pub enum Pass {
+    /// Into the worksheet.
+    Sheet,
+    /// Only measured (widths and extent), to be written directly later.
+    Measure,
+    /// Written directly, as XML (the second pass of a direct sheet).
+    Emit(Box<Xml>),
+}
+
+impl Layout {
+    /// Whether a big sheet of `rows` data rows, wrapping text or not, is written directly.
+    pub fn direct(&self, rows: usize, wraps: bool) -> bool {
+        rows > self.direct_rows && !wraps
+    }
+
+    /// Whether a list of `rows` rows wraps its text ([`WRAP_MAX_ROWS`]).
+    pub fn wraps(&self, rows: usize) -> bool {
+        rows <= self.wrap_rows
+    }
+}
+
+/// What a big sheet's pass did.
+pub enum Done {
+    /// Its rows are in the worksheet.
+    Sheet,
+    /// Its rows were measured, to be written directly: where its cells end.
+    Direct(Extent),
+    /// Its rows were written directly.
+    Emitted(Box<Xml>),
+}
+
+/// Where a [`Rows`] puts its cells.
+enum Sink {
+    Sheet,
+    Measure(Extent),
+    Xml(Box<Xml>),
+}
+
 /// Writes rows of cells to a worksheet from `row` down, tracking column widths.
 pub struct Rows<'w, 'f> {
     pub ws: &'w mut Worksheet,
     f: &'f Formats,
     pub row: u32,
+    sink: Sink,
     /// Per column, the widest text seen (characters).
     widths: Vec<usize>,
     /// Per column, a fixed width (wrapped text columns).
@@ -201,13 +262,35 @@ impl<'w, 'f> Rows<'w, 'f> {
             widths: Vec::new(),
             fixed: Vec::new(),
             wrap: true,
+            sink: Sink::Sheet,
         }
     }
 
-    /// A sheet of more than [`WRAP_MAX_ROWS`] rows does not wrap text: a row's height is
-    /// remembered until the workbook is saved, so memory would grow with the rows.
-    pub fn wrap_unless_over(&mut self, rows: usize) {
-        self.wrap = rows <= WRAP_MAX_ROWS;
+    /// Chooses where the data rows go. Rows written directly never wrap text.
+    pub fn begin(&mut self, pass: Pass) {
+        self.sink = match pass {
+            Pass::Sheet => Sink::Sheet,
+            Pass::Measure => Sink::Measure(Extent::default()),
+            Pass::Emit(x) => Sink::Xml(x),
+        };
+        if !matches!(self.sink, Sink::Sheet) {
+            self.wrap = false;
+        }
+    }
+
+    /// What this pass did (call when every row is written).
+    pub fn end(self) -> Result<Done, XlsxError> {
+        Ok(match self.sink {
+            Sink::Sheet => Done::Sheet,
+            Sink::Measure(e) => Done::Direct(e),
+            Sink::Xml(x) => Done::Emitted(x),
+        })
+    }
+
+    /// A sheet of more than [`Layout::wrap_rows`] rows does not wrap text: a row's height
+    /// is remembered until the workbook is saved, so memory would grow with the rows.
+    pub fn wrap_unless_over(&mut self, rows: usize, layout: &Layout) {
+        self.wrap = layout.wraps(rows);
     }
 
     /// Rows stay one line high (`V::W` text does not wrap).
@@ -262,6 +345,9 @@ impl<'w, 'f> Rows<'w, 'f> {
 
     /// Writes one cell of the current row.
     pub fn cell(&mut self, col: u16, v: V) -> Result<(), XlsxError> {
+        if !matches!(self.sink, Sink::Sheet) {
+            return self.cell_direct(col, v);
+        }
         let (r, f) = (self.row, self.f);
         match v {
             V::S(s) => self.string(col, s, &f.text)?,
@@ -284,6 +370,81 @@ impl<'w, 'f> Rows<'w, 'f> {
             V::St(s) => self.string(col, s.label(), f.status(s))?,
         }
         Ok(())
+    }
+
+    /// As [`Rows::cell`], measured or written directly: the same cells, widths and formats
+    /// (rows written directly never wrap, so plain text has no format, as in [`Rows::string`]).
+    fn cell_direct(&mut self, col: u16, v: V) -> Result<(), XlsxError> {
+        let f = self.f;
+        let (text, format): (&str, &Format) = match v {
+            V::S(s) | V::W(s) => (s, &f.text),
+            V::B(s) => (s, &f.bold),
+            V::St(s) => (s.label(), f.status(s)),
+            V::D(Some(d)) => {
+                self.see(col, 10);
+                return self.number_direct(col, excel_date(d), &f.date);
+            }
+            V::N(Some(n)) => {
+                self.see(col, digits(n));
+                return self.number_direct(col, n as f64, &f.int);
+            }
+            V::P(Some(p)) => {
+                self.see(col, 4);
+                return self.number_direct(col, p, &f.pct);
+            }
+            V::D(None) | V::N(None) | V::P(None) => return Ok(()),
+        };
+        if text.is_empty() {
+            return Ok(());
+        }
+        let text = clip(text);
+        if self
+            .widths
+            .get(col as usize)
+            .is_none_or(|&w| text.len() > w)
+        {
+            self.see(col, text.chars().count());
+        }
+        self.text_direct(col, text, format)
+    }
+
+    fn number_direct(&mut self, col: u16, n: f64, format: &Format) -> Result<(), XlsxError> {
+        let row = self.row;
+        match &mut self.sink {
+            Sink::Measure(e) => e.see(row, col),
+            Sink::Xml(x) => {
+                let xf = x.xf().of(format);
+                x.number(row, col, n, xf)?;
+            }
+            Sink::Sheet => {}
+        }
+        Ok(())
+    }
+
+    fn text_direct(&mut self, col: u16, s: &str, format: &Format) -> Result<(), XlsxError> {
+        let row = self.row;
+        let plain = std::ptr::eq(format, &self.f.text);
+        match &mut self.sink {
+            Sink::Measure(e) => e.see(row, col),
+            Sink::Xml(x) => {
+                let xf = if plain { 0 } else { x.xf().of(format) };
+                x.string(row, col, s, xf)?;
+            }
+            Sink::Sheet => {}
+        }
+        Ok(())
+    }
+
+    /// A note in the first column of the current row (its own format), not measured.
+    pub fn note(&mut self, text: &str, format: &Format) -> Result<(), XlsxError> {
+        match &self.sink {
+            Sink::Sheet => {
+                self.ws
+                    .write_string_with_format(self.row, 0, text, format)?;
+                Ok(())
+            }
+            _ => self.text_direct(0, clip(text), format),
+        }
     }
 
     fn string(&mut self, col: u16, s: &str, format: &Format) -> Result<(), XlsxError> {
@@ -318,6 +479,18 @@ impl<'w, 'f> Rows<'w, 'f> {
             self.ws.set_column_width(c as u16, w as f64)?;
         }
         Ok(())
+    }
+}
+
+/// A date as Excel's serial number, as rust_xlsxwriter converts it (days from 31 December
+/// 1899, plus one after 28 February 1900 for Excel's 29 February 1900).
+fn excel_date(d: NaiveDate) -> f64 {
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 31).unwrap_or(NaiveDate::MIN);
+    let days = (d - epoch).num_days() as f64;
+    if days > 59.0 {
+        days + 1.0
+    } else {
+        days
     }
 }
 
@@ -455,8 +628,7 @@ pub fn overflow_note(rows: &mut Rows, f: &Formats, total: usize) -> Result<(), X
             "{} more rows do not fit on this sheet: see the findings file",
             total - MAX_ROWS
         );
-        rows.ws
-            .write_string_with_format(rows.row, 0, note, &f.note)?;
+        rows.note(&note, &f.note)?;
     }
     Ok(())
 }

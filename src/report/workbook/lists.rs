@@ -9,7 +9,7 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::cells::{self, page_setup, start_table, Ctx, Rows, TableSpec, MAX_ROWS, V};
+use super::cells::{self, page_setup, start_table, Ctx, Done, Pass, Rows, TableSpec, MAX_ROWS, V};
 use crate::report::digest::Item;
 
 /// What the "Partnership's breach" column says of the Panel's own duty.
@@ -57,7 +57,7 @@ struct List<'a> {
 }
 
 /// The Action required sheet.
-pub fn write_action(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
+pub fn write_action(ws: &mut Worksheet, ctx: &Ctx, pass: Pass) -> Result<Done, XlsxError> {
     let list = List {
         sheet: "Action required",
         table: "ActionRequired",
@@ -67,11 +67,11 @@ pub fn write_action(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         empty: "None: nothing is overdue or pending",
         row: action_row,
     };
-    write_list(ws, ctx, &list, &ctx.digest.action)
+    write_list(ws, ctx, &list, &ctx.digest.action, pass)
 }
 
 /// The Breaches sheet.
-pub fn write_breaches(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
+pub fn write_breaches(ws: &mut Worksheet, ctx: &Ctx, pass: Pass) -> Result<Done, XlsxError> {
     let list = List {
         sheet: "Breaches",
         table: "Breaches",
@@ -81,10 +81,31 @@ pub fn write_breaches(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         empty: "None: no duty of the partnership was late, overdue or ended early",
         row: breach_row,
     };
-    write_list(ws, ctx, &list, &ctx.digest.breaches)
+    write_list(ws, ctx, &list, &ctx.digest.breaches, pass)
 }
 
-fn write_list(ws: &mut Worksheet, ctx: &Ctx, list: &List, items: &[Item]) -> Result<(), XlsxError> {
+/// Whether the Action required sheet is written directly ([`super::direct`]).
+pub fn action_direct(ctx: &Ctx) -> bool {
+    list_direct(ctx, &ctx.digest.action)
+}
+
+/// Whether the Breaches sheet is written directly.
+pub fn breaches_direct(ctx: &Ctx) -> bool {
+    list_direct(ctx, &ctx.digest.breaches)
+}
+
+fn list_direct(ctx: &Ctx, items: &[Item]) -> bool {
+    let rows = items.len().min(MAX_ROWS);
+    ctx.layout.direct(rows, ctx.layout.wraps(items.len()))
+}
+
+fn write_list(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    list: &List,
+    items: &[Item],
+    pass: Pass,
+) -> Result<Done, XlsxError> {
     page_setup(ws, ctx, list.sheet, 1, 1)?;
     let headers = cells::headers(list.headers);
     let spec = TableSpec {
@@ -99,12 +120,14 @@ fn write_list(ws: &mut Worksheet, ctx: &Ctx, list: &List, items: &[Item]) -> Res
     let first = start_table(ws, ctx.f, &spec)?;
     let mut rows = Rows::new(ws, ctx.f, first);
     rows.fix(list.fixed);
-    rows.wrap_unless_over(items.len());
+    rows.wrap_unless_over(items.len(), &ctx.layout);
+    rows.begin(pass);
     for it in items.iter().take(MAX_ROWS) {
         rows.put(&(list.row)(it))?;
     }
     cells::overflow_note(&mut rows, ctx.f, items.len())?;
-    rows.fit_columns(list.widths)
+    rows.fit_columns(list.widths)?;
+    rows.end()
 }
 
 fn action_row(it: &Item) -> Vec<V<'_>> {

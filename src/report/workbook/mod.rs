@@ -9,6 +9,7 @@
 
 mod cases;
 mod cells;
+mod direct;
 mod lists;
 mod quality;
 mod rules;
@@ -18,6 +19,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
+
+pub use cells::Layout;
+use cells::{Done, Pass};
+pub use direct::DIRECT_ROWS;
 
 use crate::pipeline::Audit;
 use crate::report::digest::Digest;
@@ -39,6 +44,8 @@ pub enum WorkbookError {
     Xlsx(#[from] XlsxError),
     #[error("cannot save the workbook: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot save the workbook: {0}")]
+    Zip(#[from] zip::result::ZipError),
 }
 
 /// `dir/compliance-YYYY-MM-DD.xlsx`.
@@ -65,16 +72,51 @@ pub fn write_sized(
     path: &Path,
     large: bool,
 ) -> Result<(), WorkbookError> {
+    write_laid_out(audit, digest, path, large, Layout::default())
+}
+
+/// As [`write_sized`], the big sheets laid out as `layout` says (the tests write a workbook
+/// with and without its big sheets written directly, and compare them).
+#[doc(hidden)]
+pub fn write_laid_out(
+    audit: &Audit,
+    digest: &Digest,
+    path: &Path,
+    large: bool,
+    layout: Layout,
+) -> Result<(), WorkbookError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut out = crate::atomic_write::AtomicFile::create(path)?;
+    let f = cells::Formats::new();
+    let ctx = cells::Ctx {
+        audit,
+        digest,
+        f: &f,
+        layout,
+    };
     let saved = crate::atomic_write::catch_writer_panic(|| -> Result<(), WorkbookError> {
-        let mut book = build(audit, digest, dir, large)?;
+        let (mut book, direct) = build(&ctx, dir, large)?;
         let t = std::time::Instant::now();
-        book.save_to_writer(std::io::BufWriter::with_capacity(1 << 16, out.file()))?;
+        let file = std::io::BufWriter::with_capacity(1 << 16, out.file());
+        if direct.is_empty() {
+            book.save_to_writer(file)?;
+        } else {
+            let saved = book.save_to_buffer()?;
+            drop(book);
+            let level = large.then_some(1);
+            direct::assemble(
+                &saved,
+                &direct,
+                &direct::Xf::new(&f),
+                level,
+                |sheet, xml| emit(&ctx, sheet, xml),
+                file,
+            )?;
+        }
         audit.timings.record("workbook: save (zip)", t.elapsed());
         Ok(())
     });
@@ -86,46 +128,105 @@ pub fn write_sized(
     Ok(())
 }
 
-/// Builds every sheet. Constant-memory sheets keep their rows in temporary files in `dir`
-/// (beside the output, rather than a /tmp that may live in memory). The Cases sheet, the
-/// biggest, is filled on a second thread while the others are filled on this one; the formats
-/// are registered with the workbook first, so neither thread adds one while the other reads.
-fn build(audit: &Audit, digest: &Digest, dir: &Path, large: bool) -> Result<Workbook, XlsxError> {
+/// The big sheets, by their place in [`SHEETS`].
+const ACTION: usize = 1;
+const BREACHES: usize = 2;
+const CASES: usize = 3;
+
+/// Writes a direct sheet's rows (its second pass), timed as the sheet.
+fn emit(ctx: &cells::Ctx, sheet: usize, xml: direct::Xml) -> Result<direct::Xml, XlsxError> {
+    let mut scratch = Worksheet::new();
+    let pass = Pass::Emit(Box::new(xml));
+    let t = &ctx.audit.timings;
+    let done = match sheet {
+        ACTION => t.time("workbook: Action required (rows)", || {
+            lists::write_action(&mut scratch, ctx, pass)
+        })?,
+        BREACHES => t.time("workbook: Breaches (rows)", || {
+            lists::write_breaches(&mut scratch, ctx, pass)
+        })?,
+        _ => t.time("workbook: Cases (rows)", || {
+            cases::write(&mut scratch, ctx, pass)
+        })?,
+    };
+    match done {
+        Done::Emitted(x) => Ok(*x),
+        _ => Err(XlsxError::ParameterError(format!(
+            "the {} sheet was not written directly",
+            SHEETS[sheet]
+        ))),
+    }
+}
+
+/// Builds every sheet, and says which big sheets are to be written directly ([`direct`]):
+/// those have everything but their data rows. Constant-memory sheets keep their rows in
+/// temporary files in `dir` (beside the output, rather than a /tmp that may live in memory).
+/// The Cases sheet, the biggest, is filled on a second thread while the others are filled on
+/// this one; the formats are registered with the workbook first, so neither thread adds one
+/// while the other reads (and so that their indices are known, [`direct::Xf`]).
+fn build(
+    ctx: &cells::Ctx,
+    dir: &Path,
+    large: bool,
+) -> Result<(Workbook, Vec<direct::Direct>), XlsxError> {
+    let audit = ctx.audit;
     let mut book = Workbook::new();
     book.set_tempdir(dir)?;
     book.set_properties(&properties(audit));
-    let f = cells::Formats::new();
-    for format in f.all() {
+    for format in ctx.f.all() {
         book.register_format(format);
     }
-    let ctx = cells::Ctx {
-        audit,
-        digest,
-        f: &f,
+    // A direct sheet has only its header rows here, kept in memory (a constant-memory sheet
+    // would repeat its last row's height in an empty row when no data row follows).
+    let direct = [
+        lists::action_direct(ctx),
+        lists::breaches_direct(ctx),
+        cases::direct(ctx),
+    ];
+    let mut big = |direct: bool| -> Result<(Worksheet, Pass), XlsxError> {
+        Ok(if direct {
+            (Worksheet::new(), Pass::Measure)
+        } else {
+            (book.new_worksheet_with_constant_memory()?, Pass::Sheet)
+        })
     };
     let mut summary_ws = Worksheet::new();
-    let mut action_ws = book.new_worksheet_with_constant_memory()?;
-    let mut breaches_ws = book.new_worksheet_with_constant_memory()?;
-    let mut cases_ws = book.new_worksheet_with_constant_memory()?;
+    let (mut action_ws, action_pass) = big(direct[0])?;
+    let (mut breaches_ws, breaches_pass) = big(direct[1])?;
+    let (mut cases_ws, cases_pass) = big(direct[2])?;
     let mut quality_ws = book.new_worksheet_with_constant_memory()?;
     let mut rules_ws = Worksheet::new();
     let t = &audit.timings;
-    let ctx = &ctx;
-    std::thread::scope(|s| -> Result<(), XlsxError> {
-        let big = s.spawn(|| t.time("workbook: Cases", || cases::write(&mut cases_ws, ctx)));
-        t.time("workbook: Summary", || summary::write(&mut summary_ws, ctx))?;
-        t.time("workbook: Action required", || {
-            lists::write_action(&mut action_ws, ctx)
+    let (action, breaches, cases) =
+        std::thread::scope(|s| -> Result<(Done, Done, Done), XlsxError> {
+            let big = s.spawn(|| {
+                t.time("workbook: Cases", || {
+                    cases::write(&mut cases_ws, ctx, cases_pass)
+                })
+            });
+            t.time("workbook: Summary", || summary::write(&mut summary_ws, ctx))?;
+            let action = t.time("workbook: Action required", || {
+                lists::write_action(&mut action_ws, ctx, action_pass)
+            })?;
+            let breaches = t.time("workbook: Breaches", || {
+                lists::write_breaches(&mut breaches_ws, ctx, breaches_pass)
+            })?;
+            t.time("workbook: Data quality", || {
+                quality::write(&mut quality_ws, ctx)
+            })?;
+            t.time("workbook: Rules", || rules::write(&mut rules_ws, ctx))?;
+            let cases = big
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+            Ok((action, breaches, cases))
         })?;
-        t.time("workbook: Breaches", || {
-            lists::write_breaches(&mut breaches_ws, ctx)
-        })?;
-        t.time("workbook: Data quality", || {
-            quality::write(&mut quality_ws, ctx)
-        })?;
-        t.time("workbook: Rules", || rules::write(&mut rules_ws, ctx))?;
-        big.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-    })?;
+    let direct: Vec<direct::Direct> = [(ACTION, action), (BREACHES, breaches), (CASES, cases)]
+        .into_iter()
+        .filter_map(|(sheet, done)| match done {
+            Done::Direct(extent) => Some(direct::Direct { sheet, extent }),
+            _ => None,
+        })
+        .collect();
     for ws in [
         summary_ws,
         action_ws,
@@ -140,7 +241,7 @@ fn build(audit: &Audit, digest: &Digest, dir: &Path, large: bool) -> Result<Work
         // Large files: faster compression, a slightly bigger file.
         book.set_zip_compression_level(1);
     }
-    Ok(book)
+    Ok((book, direct))
 }
 
 /// Title, author and a comment saying what produced the workbook, when, and with which rules.

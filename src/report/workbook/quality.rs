@@ -42,7 +42,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     };
     rows.row = start_table(rows.ws, ctx.f, &spec)?;
     rows.fix(&[(2, 36), (7, 60)]);
-    rows.wrap_unless_over(total);
+    rows.wrap_unless_over(total, &ctx.layout);
     let unknown = ctx
         .audit
         .findings

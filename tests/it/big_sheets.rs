@@ -1,0 +1,200 @@
+//! The big sheets (Action required, Breaches, Cases) written directly as XML hold exactly what
+//! rust_xlsxwriter writes for them: the same workbook written both ways is compared row for row
+//! as XML, cell for cell as calamine reads it, and format for format with
+//! `tools/same_workbook.py` (openpyxl; required under CI).
+
+use std::io::Read;
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Reader};
+use chrono::NaiveDate;
+use safeguard_audit::config::Config;
+use safeguard_audit::ingest::SourceSpec;
+use safeguard_audit::pipeline;
+use safeguard_audit::report::digest::Digest;
+use safeguard_audit::report::workbook::{self, Layout};
+
+use crate::common::{bin, root};
+
+/// Cells that need escaping, or that look like escapes, formulas or padding.
+const AWKWARD: &[&str] = &[
+    "AW-2026-0001,Northshire & <Co>,C-_x0041_,2026-10-01,2026-10-02,died,known,child in need,in area,,,,,,,,,,,,,",
+    "\" AW-2026-0002\",\"North\u{1}shire\",\"C-2\t\",2026-10-01,2026-10-02,seriously harmed,suspected,looked after,in area,2026-10-05,,,,,,,,,,,,",
+    "=SUM(A1),Southshire\u{FFFE},\"C-3, \"\"quoted\"\"\",2025-01-03,2025-01-06,died,suspected,looked after,in area,2025-01-20,2025-01-08,2025-01-31,2025-01-10,2025-02-05,2025-03-20,local review,2025-02-10,2025-02-12,A Reviewer,2025-07-25,2025-08-01",
+];
+
+/// The columns of the awkward rows (the generator's, in its order, less the last ones).
+const HEADER: &str = "Case reference,Local authority,Child ID,Date of incident,Date LA became aware,Outcome,Abuse or neglect,Child status,Incident location,Panel notified,Partners notified,Ofsted notified,Secretary of State notified,Rapid review sent to Panel,Panel response received,Review decision,Decision date,\"Decision notified (Panel, Ofsted, DfE)\",Reviewer,Final report sent to Panel and SoS,Report published";
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
+}
+
+fn entry(book: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(book).expect("open")).expect("zip");
+    let mut text = String::new();
+    zip.by_name(name)
+        .expect("entry")
+        .read_to_string(&mut text)
+        .expect("read");
+    text
+}
+
+/// A sheet's rows from `first` (its first data row, `<row r="N"`) to the end of its data,
+/// and its `<dimension>`.
+fn rows_of(xml: &str, first: u32) -> (&str, &str) {
+    let from = xml
+        .find(&format!("<row r=\"{first}\""))
+        .expect("first data row");
+    let to = xml.find("</sheetData>").expect("end of data");
+    let d = xml.find("<dimension").expect("dimension");
+    let d_end = d + xml[d..].find("/>").expect("dimension ends");
+    (&xml[from..to], &xml[d..d_end])
+}
+
+#[test]
+fn big_sheets_written_directly_are_the_sheets_rust_xlsxwriter_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = bin()
+        .args(["generate", "--cases", "600", "--seed", "11", "--out"])
+        .arg(dir.path())
+        .current_dir(root())
+        .output()
+        .expect("generate");
+    assert!(o.status.success(), "{o:?}");
+    let awkward = dir.path().join("awkward.csv");
+    std::fs::write(&awkward, format!("{HEADER}\n{}\n", AWKWARD.join("\n"))).expect("write");
+    let mut config = Config::empty();
+    for path in [dir.path().join("synthetic-600.csv"), awkward] {
+        config.sources.push(SourceSpec {
+            path,
+            ..Default::default()
+        });
+    }
+    let audit = pipeline::run(&config, as_of()).expect("audit runs");
+    let digest = Digest::of(&audit);
+    assert!(digest.action.len() > 20 && digest.breaches.len() > 20);
+
+    let classic = dir.path().join("classic/compliance.xlsx");
+    let direct = dir.path().join("direct/compliance.xlsx");
+    for (path, direct_rows) in [(&classic, usize::MAX), (&direct, 0)] {
+        let layout = Layout {
+            wrap_rows: 0,
+            direct_rows,
+        };
+        workbook::write_laid_out(&audit, &digest, path, false, layout).expect("written");
+    }
+
+    // Row for row, the same XML (the header rows differ only in how their text is stored).
+    for (sheet, first) in [(2, 2), (3, 2), (4, 3)] {
+        let name = format!("xl/worksheets/sheet{sheet}.xml");
+        let (a, b) = (entry(&classic, &name), entry(&direct, &name));
+        let ((rows_a, dim_a), (rows_b, dim_b)) = (rows_of(&a, first), rows_of(&b, first));
+        assert_eq!(dim_a, dim_b, "{name}");
+        assert!(
+            rows_a.len() > 10_000,
+            "{name}: {} bytes of rows",
+            rows_a.len()
+        );
+        assert!(rows_a == rows_b, "{name}: the rows differ");
+    }
+    // The awkward text reached the Cases sheet, escaped.
+    let cases = entry(&direct, "xl/worksheets/sheet4.xml");
+    for s in [
+        "Northshire &amp; &lt;Co&gt;",
+        "C-_x005F_x0041_",
+        "North_x0001_shire",
+    ] {
+        assert!(cases.contains(s), "{s} not in the Cases sheet");
+    }
+
+    // Cell for cell, as a reader sees them.
+    let mut a = open_workbook_auto(&classic).expect("opens");
+    let mut b = open_workbook_auto(&direct).expect("opens");
+    assert_eq!(a.sheet_names(), b.sheet_names());
+    for name in a.sheet_names() {
+        let (ra, rb) = (
+            a.worksheet_range(&name).expect("sheet"),
+            b.worksheet_range(&name).expect("sheet"),
+        );
+        assert_eq!(ra.get_size(), rb.get_size(), "{name}");
+        assert!(ra == rb, "{name}: the cells differ");
+    }
+
+    // Format for format (and widths, filters, tables, frozen panes).
+    let script = root().join("tools/same_workbook.py");
+    match std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&classic)
+        .arg(&direct)
+        .output()
+    {
+        Ok(o) if o.status.success() => {}
+        Ok(o)
+            if String::from_utf8_lossy(&o.stderr).contains("No module named 'openpyxl'")
+                && std::env::var_os("CI").is_none() =>
+        {
+            eprintln!("skipped the format comparison: openpyxl is not installed (CI installs it)");
+        }
+        Ok(o) => panic!(
+            "the workbooks differ:\n{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped the format comparison: no python3 ({e})");
+        }
+        Err(e) => panic!("python3 is needed under CI: {e}"),
+    }
+}
+
+#[test]
+fn a_large_log_writes_its_big_sheets_directly_and_they_read_back() {
+    // Above the threshold the default layout writes directly: the workbook opens, and its
+    // Cases sheet has a row per case.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = workbook::DIRECT_ROWS + 500;
+    let o = bin()
+        .args([
+            "generate",
+            "--cases",
+            &cases.to_string(),
+            "--seed",
+            "5",
+            "--out",
+        ])
+        .arg(dir.path())
+        .current_dir(root())
+        .output()
+        .expect("generate");
+    assert!(o.status.success(), "{o:?}");
+    let mut config = Config::empty();
+    config.sources.push(SourceSpec {
+        path: dir.path().join(format!("synthetic-{cases}.csv")),
+        ..Default::default()
+    });
+    let audit = pipeline::run(&config, as_of()).expect("audit runs");
+    let digest = Digest::of(&audit);
+    let book = workbook::path(&dir.path().join("out"), as_of());
+    workbook::write(&audit, &digest, &book).expect("written");
+    let xml = entry(&book, "xl/worksheets/sheet4.xml");
+    for r in 1..=3 {
+        assert_eq!(
+            xml.matches(&format!("<row r=\"{r}\"")).count(),
+            1,
+            "row {r} once"
+        );
+    }
+    let mut wb = open_workbook_auto(&book).expect("opens");
+    let range = wb.worksheet_range("Cases").expect("Cases");
+    assert_eq!(range.height(), audit.cases.cases.len() + 2);
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["compliance-2026-11-23.xlsx".to_string()],
+        "no temporary files left"
+    );
+}
