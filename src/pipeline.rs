@@ -320,7 +320,7 @@ impl Audit {
         let path = self.findings_path(dir);
         let t = std::time::Instant::now();
         crate::atomic_write::write_atomic(&path, |w| {
-            findings::csv::write(
+            findings::csv::write_par(
                 w,
                 &self.findings,
                 |i| (self.case_ref(i), self.local_authority(i)),

@@ -1,7 +1,8 @@
 //! The findings file: `findings-<as-of>.csv`, one row per case and duty, exactly as DOMAIN.md
 //! defines it (`case_ref,duty,status,start,due,done,working_days_late,breach,local_authority,note`),
-//! written with the `csv` crate (quoting) and with text a spreadsheet would run as a formula
-//! neutralised.
+//! quoted as the `csv` crate quotes (a field with a comma, quote or line break is quoted, its
+//! quotes doubled), with text a spreadsheet would run as a formula neutralised. Records are
+//! formatted by hand, on every core for a whole audit: this file is the biggest output.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -71,172 +72,193 @@ pub fn write<'a, W: Write + ?Sized>(
     case: impl Fn(u32) -> (&'a str, &'a str),
     rules: &RuleSet,
 ) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .buffer_capacity(1 << 16)
-        .from_writer(out);
-    w.write_record(COLUMNS)?;
+    let mut buf = Vec::with_capacity(1 << 16);
+    buf.extend_from_slice(HEADER.as_bytes());
+    buf.push(b'\n');
     let mut scratch = Scratch::default();
     for f in findings {
-        record(&mut w, f, case(f.case), rules, &mut scratch)?;
+        record(&mut buf, f, case(f.case), rules, &mut scratch);
+        if buf.len() >= 1 << 16 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
     }
-    w.flush()?;
+    out.write_all(&buf)
+}
+
+/// Findings formatted per chunk of this many, the chunks on every core.
+const CHUNK: usize = 1 << 15;
+
+/// As [`write`] for a slice, the records formatted on every core (in chunks, written in
+/// order): the same bytes.
+pub fn write_par<'a, W: Write + ?Sized>(
+    out: &mut W,
+    findings: &'a [Finding],
+    case: impl Fn(u32) -> (&'a str, &'a str) + Sync,
+    rules: &RuleSet,
+) -> std::io::Result<()> {
+    out.write_all(HEADER.as_bytes())?;
+    out.write_all(b"\n")?;
+    in_chunks(findings, 1, &case, &|_| None, rules, |_, b| {
+        out.write_all(b)
+    })
+}
+
+/// Formats `findings` in chunks on every core; `put(k, bytes)` gets, in order, each chunk's
+/// records for the whole (`k` 0) and for each part `k` (those `to` sends to `k`, of `parts`).
+fn in_chunks<'a>(
+    findings: &'a [Finding],
+    parts: usize,
+    case: &(dyn Fn(u32) -> (&'a str, &'a str) + Sync),
+    to: &(dyn Fn(u32) -> Option<usize> + Sync),
+    rules: &RuleSet,
+    mut put: impl FnMut(usize, &[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let format = |chunk: &[Finding]| -> Vec<Vec<u8>> {
+        let mut bufs: Vec<Vec<u8>> = (0..parts).map(|_| Vec::new()).collect();
+        bufs[0].reserve(chunk.len() * 128);
+        let mut scratch = Scratch::default();
+        for f in chunk {
+            let at = bufs[0].len();
+            record(&mut bufs[0], f, case(f.case), rules, &mut scratch);
+            if let Some(k) = to(f.case).filter(|&k| k > 0 && k < parts) {
+                let (whole, rest) = bufs.split_at_mut(1);
+                rest[k - 1].extend_from_slice(&whole[0][at..]);
+            }
+        }
+        bufs
+    };
+    for wave in findings.chunks(CHUNK * threads) {
+        let done: Vec<Vec<Vec<u8>>> = if threads == 1 || wave.len() <= CHUNK {
+            vec![format(wave)]
+        } else {
+            std::thread::scope(|s| {
+                let mut chunks = wave.chunks(CHUNK);
+                let first = chunks.next().unwrap_or(&[]);
+                let others: Vec<_> = chunks.map(|c| s.spawn(move || format(c))).collect();
+                let mut done = vec![format(first)];
+                for h in others {
+                    done.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                }
+                done
+            })
+        };
+        for bufs in done {
+            for (k, b) in bufs.iter().enumerate() {
+                if !b.is_empty() {
+                    put(k, b)?;
+                }
+            }
+        }
+    }
     Ok(())
 }
 
-/// Reused buffers for a record's dates and numbers, and the notes already worded: a note
-/// with a reason depends only on the duty, the status and the reason, and a million-case
-/// audit has a handful of distinct ones (wording each anew was most of this file's time).
+/// Reused buffers for a record's dates, and the notes already worded (quoted and neutralised
+/// as the file has them): a note with a reason depends only on the duty, the status and the
+/// reason, and a million-case audit has a handful of distinct ones (wording each anew was
+/// most of this file's time).
 #[derive(Default)]
 struct Scratch {
-    start: String,
-    due: String,
-    done: String,
-    late: String,
-    notes: std::collections::HashMap<(u16, super::Status, super::Reason), String>,
+    date: String,
+    notes: std::collections::HashMap<(u16, super::Status, super::Reason), Vec<u8>>,
 }
 
-/// Writes one finding as a record.
-fn record<W: Write>(
-    w: &mut csv::Writer<W>,
+/// A CSV field as the `csv` crate writes it: quoted (quotes doubled) when it holds a comma,
+/// a quote, a carriage return or a newline.
+fn field(buf: &mut Vec<u8>, s: &[u8]) {
+    if !s.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        buf.extend_from_slice(s);
+        return;
+    }
+    buf.push(b'"');
+    for &b in s {
+        if b == b'"' {
+            buf.push(b'"');
+        }
+        buf.push(b);
+    }
+    buf.push(b'"');
+}
+
+/// Appends one finding as a record (with its newline).
+fn record(
+    buf: &mut Vec<u8>,
     f: &Finding,
     (case_ref, la): (&str, &str),
     rules: &RuleSet,
     s: &mut Scratch,
-) -> std::io::Result<()> {
-    for (buf, d) in [
-        (&mut s.start, f.start),
-        (&mut s.due, f.due),
-        (&mut s.done, f.done),
-    ] {
-        buf.clear();
-        date(d, buf);
-    }
-    s.late.clear();
-    if let Some(n) = f.working_days_late {
-        use std::fmt::Write as _;
-        let _ = write!(s.late, "{n}");
-    }
-    let worded;
-    let note: &str = if f.reason == super::Reason::None {
-        // Blank, or a relaxed period's note, which depends on the due date.
-        worded = f.note(rules);
-        &worded
-    } else {
-        s.notes
-            .entry((f.duty, f.status, f.reason))
-            .or_insert_with(|| f.note(rules))
-    };
+) {
     let duty = rules
         .duties
         .get(f.duty as usize)
         .map(|d| d.id.as_str())
         .unwrap_or("?");
-    w.write_record([
-        &*neutralise(case_ref),
-        duty,
-        f.status.id(),
-        &s.start,
-        &s.due,
-        &s.done,
-        &s.late,
-        if f.breach(rules) { "yes" } else { "no" },
-        &*neutralise(la),
-        &*neutralise(note),
-    ])?;
-    Ok(())
-}
-
-/// Where [`write_split`]'s bytes go: every file (the header), or the partnership's and one
-/// authority's.
-#[derive(Clone, Copy)]
-enum Target {
-    All,
-    Whole(Option<usize>),
-}
-
-/// Routes what the CSV writer writes to the files of a split.
-struct Route<'o, W: Write> {
-    outs: &'o mut [W],
-    bufs: Vec<Vec<u8>>,
-    target: &'o std::cell::Cell<Target>,
-}
-
-impl<W: Write> Route<'_, W> {
-    fn push(&mut self, i: usize, b: &[u8]) -> std::io::Result<()> {
-        let buf = &mut self.bufs[i];
-        buf.extend_from_slice(b);
-        if buf.len() > 1 << 15 {
-            self.outs[i].write_all(buf)?;
-            buf.clear();
-        }
-        Ok(())
+    field(buf, neutralise(case_ref).as_bytes());
+    buf.push(b',');
+    field(buf, duty.as_bytes());
+    buf.push(b',');
+    buf.extend_from_slice(f.status.id().as_bytes());
+    for d in [f.start, f.due, f.done] {
+        buf.push(b',');
+        s.date.clear();
+        date(d, &mut s.date);
+        buf.extend_from_slice(s.date.as_bytes());
     }
-
-    fn finish(&mut self) -> std::io::Result<()> {
-        for (out, buf) in self.outs.iter_mut().zip(&mut self.bufs) {
-            out.write_all(buf)?;
-            buf.clear();
-        }
-        Ok(())
+    buf.push(b',');
+    if let Some(n) = f.working_days_late {
+        use std::io::Write as _;
+        // Infallible: writing to a Vec.
+        let _ = write!(buf, "{n}");
     }
-}
-
-impl<W: Write> Write for Route<'_, W> {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        match self.target.get() {
-            Target::All => {
-                for i in 0..self.bufs.len() {
-                    self.push(i, b)?;
-                }
-            }
-            Target::Whole(k) => {
-                self.push(0, b)?;
-                if let Some(k) = k.filter(|&k| k > 0 && k < self.bufs.len()) {
-                    self.push(k, b)?;
-                }
-            }
-        }
-        Ok(b.len())
+    buf.push(b',');
+    buf.extend_from_slice(if f.breach(rules) { b"yes" } else { b"no" });
+    buf.push(b',');
+    field(buf, neutralise(la).as_bytes());
+    buf.push(b',');
+    if f.reason == super::Reason::None {
+        // Blank, or a relaxed period's note, which depends on the due date.
+        field(buf, neutralise(&f.note(rules)).as_bytes());
+    } else {
+        let note = s
+            .notes
+            .entry((f.duty, f.status, f.reason))
+            .or_insert_with(|| {
+                let mut b = Vec::new();
+                field(&mut b, neutralise(&f.note(rules)).as_bytes());
+                b
+            });
+        buf.extend_from_slice(note);
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    buf.push(b'\n');
 }
 
 /// Writes the findings of a partnership's report to `outs[0]` and, in the same pass, each one
 /// also to `outs[k]` when `to(case)` is `Some(k)` (an authority's findings file): each record
-/// is formatted once, and every file gets the header. Each file is byte for byte what
-/// [`write`] would write of its findings.
+/// is formatted once (on every core), and every file gets the header. Each file is byte for
+/// byte what [`write`] would write of its findings.
 pub fn write_split<'a, W: Write>(
     outs: &mut [W],
-    findings: impl IntoIterator<Item = &'a Finding>,
-    case: impl Fn(u32) -> (&'a str, &'a str),
-    to: impl Fn(u32) -> Option<usize>,
+    findings: &'a [Finding],
+    case: impl Fn(u32) -> (&'a str, &'a str) + Sync,
+    to: impl Fn(u32) -> Option<usize> + Sync,
     rules: &RuleSet,
 ) -> std::io::Result<()> {
-    let target = std::cell::Cell::new(Target::All);
-    let n = outs.len();
-    let mut route = Route {
-        outs,
-        bufs: (0..n).map(|_| Vec::with_capacity(1 << 16)).collect(),
-        target: &target,
-    };
-    {
-        // A small buffer, flushed after each record: the record goes to its files whole.
-        let mut w = csv::WriterBuilder::new()
-            .buffer_capacity(1 << 10)
-            .from_writer(&mut route);
-        w.write_record(COLUMNS)?;
-        w.flush()?;
-        let mut scratch = Scratch::default();
-        for f in findings {
-            target.set(Target::Whole(to(f.case)));
-            record(&mut w, f, case(f.case), rules, &mut scratch)?;
-            w.flush()?;
-        }
+    for out in outs.iter_mut() {
+        out.write_all(HEADER.as_bytes())?;
+        out.write_all(b"\n")?;
     }
-    route.finish()
+    let parts = outs.len().max(1);
+    in_chunks(findings, parts, &case, &to, rules, |k, b| {
+        match outs.get_mut(k) {
+            Some(out) => out.write_all(b),
+            None => Ok(()),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -254,6 +276,82 @@ mod tests {
         let mut buf = String::new();
         date(None, &mut buf);
         assert_eq!(buf, "");
+    }
+
+    #[test]
+    fn fields_are_quoted_as_the_csv_crate_quotes_them() {
+        for text in [
+            "",
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "line\nbreak",
+            "cr\rx",
+            "tab\tx",
+            "café, ☕",
+            " padded ",
+            "'=1",
+            "#comment",
+        ] {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            w.write_record([text, "x"]).unwrap();
+            let want = w.into_inner().unwrap();
+            let mut got = Vec::new();
+            field(&mut got, text.as_bytes());
+            got.extend_from_slice(b",x\n");
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn findings_formatted_on_every_core_are_the_same_bytes() {
+        let rules = RuleSet::baseline().unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23);
+        let statuses = [
+            crate::findings::Status::Pending,
+            crate::findings::Status::Late,
+            crate::findings::Status::Met,
+        ];
+        let findings: Vec<Finding> = (0..3 * CHUNK as u32 + 17)
+            .map(|i| Finding {
+                case: i / 7,
+                duty: (i % 7) as u16,
+                status: statuses[i as usize % 3],
+                start: day,
+                due: day,
+                done: (i % 2 == 0).then_some(day).flatten(),
+                working_days_late: (i % 3 == 1).then_some(i % 40),
+                working_days_left: Some(3),
+                reason: crate::findings::Reason::None,
+            })
+            .collect();
+        let refs: Vec<String> = (0..findings.len() / 7 + 1)
+            .map(|c| format!("C,{c}"))
+            .collect();
+        let case = |c: u32| (refs[c as usize].as_str(), "LA");
+        let mut one = Vec::new();
+        write(&mut one, &findings, case, &rules).unwrap();
+        let mut par = Vec::new();
+        write_par(&mut par, &findings, case, &rules).unwrap();
+        assert!(one == par, "the parallel file differs");
+        let mut outs = vec![Vec::new(); 3];
+        write_split(
+            &mut outs,
+            &findings,
+            case,
+            |c| Some(1 + c as usize % 2),
+            &rules,
+        )
+        .unwrap();
+        assert!(outs[0] == one);
+        let mut odd = Vec::new();
+        let mine = findings.iter().filter(|f| f.case % 2 == 1);
+        write(&mut odd, mine, case, &rules).unwrap();
+        assert!(outs[2] == odd);
     }
 
     #[test]
