@@ -110,17 +110,22 @@ fn is_split(first: &Job, rest: &[Job]) -> bool {
         })
 }
 
-/// A partnership's report and its authorities': every findings file in one pass, then the
-/// partnership's workbook on this thread and the authorities' on a second one, all
-/// compressed as the partnership's is.
+/// A partnership's report and its authorities': every findings file in one pass (formatted
+/// once), beside the partnership's workbook and the authorities' workbooks, all three at once;
+/// all compressed as the partnership's is.
 fn write_split(first: &Job, rest: &[Job]) -> Result<Vec<Vec<PathBuf>>, AuditError> {
     let dirs: Vec<PathBuf> = std::iter::once(first)
         .chain(rest)
         .map(|j| j.dir.clone())
         .collect();
-    let findings = first.audit.write_findings_split(&dirs)?;
+    let t = &first.audit.timings;
+    let write_findings = || {
+        t.time("findings CSV: every report's", || {
+            first.audit.write_findings_split(&dirs)
+        })
+    };
     if !first.workbook {
-        return Ok(findings.into_iter().map(|p| vec![p]).collect());
+        return Ok(write_findings()?.into_iter().map(|p| vec![p]).collect());
     }
     let large = first.audit.findings.len() > workbook::LARGE_FINDINGS;
     let book = |job: &Job| -> Result<PathBuf, AuditError> {
@@ -133,17 +138,27 @@ fn write_split(first: &Job, rest: &[Job]) -> Result<Vec<Vec<PathBuf>>, AuditErro
         })?;
         Ok(path)
     };
-    let (head, tail) = std::thread::scope(|s| {
-        let other = s.spawn(|| rest.iter().map(book).collect::<Vec<_>>());
-        let head = book(first);
-        let tail = other.join().unwrap_or_else(|_| {
-            vec![Err(AuditError::Output {
-                file: first.dir.display().to_string(),
-                reason: "writing an authority's report failed unexpectedly".to_string(),
-            })]
+    let failed = |what: &str| AuditError::Output {
+        file: first.dir.display().to_string(),
+        reason: format!("writing {what} failed unexpectedly"),
+    };
+    let (findings, head, tail) = std::thread::scope(|s| {
+        let findings = s.spawn(write_findings);
+        let other = s.spawn(|| {
+            t.time("workbook: the authorities'", || {
+                rest.iter().map(book).collect::<Vec<_>>()
+            })
         });
-        (head, tail)
+        let head = t.time("workbook: the partnership's", || book(first));
+        let tail = other
+            .join()
+            .unwrap_or_else(|_| vec![Err(failed("an authority's report"))]);
+        let findings = findings
+            .join()
+            .unwrap_or_else(|_| Err(failed("the findings files")));
+        (findings, head, tail)
     });
+    let findings = findings?;
     let mut books = vec![head?];
     for t in tail {
         books.push(t?);
