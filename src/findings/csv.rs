@@ -165,7 +165,11 @@ fn in_chunks<'a>(
 #[derive(Default)]
 struct Scratch {
     date: String,
-    notes: std::collections::HashMap<(u16, super::Status, super::Reason), Vec<u8>>,
+    notes: hashbrown::HashMap<(u16, super::Status, super::Reason), Vec<u8>>,
+    /// The last case's reference and authority as fields (a case's findings come together).
+    case: Option<u32>,
+    case_ref: Vec<u8>,
+    la: Vec<u8>,
 }
 
 /// A CSV field as the `csv` crate writes it: quoted (quotes doubled) when it holds a comma,
@@ -198,7 +202,14 @@ fn record(
         .get(f.duty as usize)
         .map(|d| d.id.as_str())
         .unwrap_or("?");
-    field(buf, neutralise(case_ref).as_bytes());
+    if s.case != Some(f.case) {
+        s.case = Some(f.case);
+        s.case_ref.clear();
+        field(&mut s.case_ref, neutralise(case_ref).as_bytes());
+        s.la.clear();
+        field(&mut s.la, neutralise(la).as_bytes());
+    }
+    buf.extend_from_slice(&s.case_ref);
     buf.push(b',');
     field(buf, duty.as_bytes());
     buf.push(b',');
@@ -218,7 +229,7 @@ fn record(
     buf.push(b',');
     buf.extend_from_slice(if f.breach(rules) { b"yes" } else { b"no" });
     buf.push(b',');
-    field(buf, neutralise(la).as_bytes());
+    buf.extend_from_slice(&s.la);
     buf.push(b',');
     if f.reason == super::Reason::None {
         // Blank, or a relaxed period's note, which depends on the due date.
