@@ -223,8 +223,11 @@ pub fn evaluate_each(
         Some(_) => (threads.max(2), 0),
         None => (threads, 20_000),
     };
+    // The first share's vector is made big enough for every finding, so that the others are
+    // appended to it without moving it (a million cases: 14 million findings, 560 MB).
     let evaluate = |first: usize, slice: &[crate::cases::Case]| {
-        let mut out = Vec::with_capacity(slice.len() * per_case);
+        let room = if first == 0 { n } else { slice.len() };
+        let mut out = Vec::with_capacity(room * per_case);
         for (j, c) in slice.iter().enumerate().filter(|(_, c)| !c.referral) {
             if panic_at.as_deref() == Some(&*c.case_ref) {
                 panic!("injected test panic (SAFEGUARD_AUDIT_TEST_PANIC_CASE)");
@@ -262,7 +265,11 @@ pub fn evaluate_each(
             .map(|(first, len, h)| h.join().map_err(|_| failed(first, len)))
             .collect()
     });
-    let mut out = Vec::with_capacity(n * per_case);
+    let mut parts = parts.into_iter();
+    let mut out = match parts.next() {
+        Some(p) => p?,
+        None => Vec::new(),
+    };
     for p in parts {
         out.extend(p?);
     }
