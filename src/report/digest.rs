@@ -254,8 +254,26 @@ impl Digest {
             label: "All duties".to_string(),
             ..Default::default()
         };
-        let mut authorities: std::collections::BTreeMap<String, Compliance> = Default::default();
-        let mut quarters: std::collections::BTreeMap<(i32, u32), Compliance> = Default::default();
+        // Each case's authority found once (not per finding): its place in `authorities`.
+        let mut authority_of: hashbrown::HashMap<&str, usize> = Default::default();
+        let mut authorities: Vec<Compliance> = Vec::new();
+        let case_authority: Vec<Option<usize>> = audit
+            .cases
+            .cases
+            .iter()
+            .map(|c| {
+                let la = c.local_authority.as_deref()?;
+                Some(*authority_of.entry(la).or_insert_with(|| {
+                    authorities.push(Compliance {
+                        label: la.to_string(),
+                        ..Default::default()
+                    });
+                    authorities.len() - 1
+                }))
+            })
+            .collect();
+        let mut counted = vec![false; authorities.len()];
+        let mut quarters: hashbrown::HashMap<(i32, u32), Compliance> = Default::default();
         let mut overdue = Vec::new();
         let mut panel_overdue = Vec::new();
         let mut due_soon = Vec::new();
@@ -290,21 +308,9 @@ impl Digest {
                         q.add(f.status);
                     }
                 }
-                if let Some(la) = audit.cases.cases[f.case as usize]
-                    .local_authority
-                    .as_deref()
-                {
-                    // Looked up before allocating: this runs for most findings.
-                    match authorities.get_mut(la) {
-                        Some(c) => c.add(f.status),
-                        None => authorities
-                            .entry(la.to_string())
-                            .or_insert_with(|| Compliance {
-                                label: la.to_string(),
-                                ..Default::default()
-                            })
-                            .add(f.status),
-                    }
+                if let Some(k) = case_authority[f.case as usize] {
+                    authorities[k].add(f.status);
+                    counted[k] = true;
                 }
             } else if let Status::Met | Status::Late | Status::Overdue | Status::Early = f.status {
                 per_duty[f.duty as usize].add(f.status);
@@ -344,10 +350,20 @@ impl Digest {
         let (action, breaches) = (items(action), items(breaches));
         per_duty.push(all);
         let quarters_total = quarters.len();
+        let mut quarters: Vec<((i32, u32), Compliance)> = quarters.into_iter().collect();
+        quarters.sort_by_key(|(k, _)| *k);
         let per_quarter: Vec<Compliance> = quarters
-            .into_values()
+            .into_iter()
+            .map(|(_, q)| q)
             .filter(|q| q.fell_due() >= MIN_QUARTER_DUTIES)
             .collect();
+        // In name order; an authority none of whose findings counted is not listed.
+        let mut authorities: Vec<Compliance> = authorities
+            .into_iter()
+            .zip(counted)
+            .filter_map(|(c, counted)| counted.then_some(c))
+            .collect();
+        authorities.sort_by(|a, b| a.label.cmp(&b.label));
         Digest {
             as_of,
             week_start: as_of - chrono::Days::new(6),
@@ -364,7 +380,7 @@ impl Digest {
             data_gaps,
             per_duty,
             per_authority: if authorities.len() > 1 {
-                authorities.into_values().collect()
+                authorities
             } else {
                 Vec::new()
             },
