@@ -52,10 +52,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx, pass: Pass) -> Result<Done, XlsxErro
     rows.end()
 }
 
-/// Whether the sheet is written directly ([`super::direct`]): its rows never wrap.
+/// Whether the sheet is written directly ([`super::direct`]).
 pub fn direct(ctx: &Ctx) -> bool {
-    let rows = ctx.audit.cases.cases.len().min(MAX_ROWS);
-    ctx.layout.direct(rows, false)
+    ctx.layout.direct(ctx.audit.cases.cases.len().min(MAX_ROWS))
 }
 
 /// Duty groups on one printed page, beside the case columns.

@@ -41,7 +41,7 @@ pub struct Ctx<'a> {
 pub struct Layout {
     /// A sheet of more rows than this does not wrap text ([`WRAP_MAX_ROWS`]).
     pub wrap_rows: usize,
-    /// A big sheet of more rows than this, not wrapping, is written directly
+    /// A big sheet of more rows than this is written directly
     /// ([`super::direct::DIRECT_ROWS`]).
     pub direct_rows: usize,
 }
@@ -211,9 +211,9 @@ pub enum Pass {
 }
 
 impl Layout {
-    /// Whether a big sheet of `rows` data rows, wrapping text or not, is written directly.
-    pub fn direct(&self, rows: usize, wraps: bool) -> bool {
-        rows > self.direct_rows && !wraps
+    /// Whether a big sheet of `rows` data rows is written directly.
+    pub fn direct(&self, rows: usize) -> bool {
+        rows > self.direct_rows
     }
 
     /// Whether a list of `rows` rows wraps its text ([`WRAP_MAX_ROWS`]).
@@ -266,16 +266,13 @@ impl<'w, 'f> Rows<'w, 'f> {
         }
     }
 
-    /// Chooses where the data rows go. Rows written directly never wrap text.
+    /// Chooses where the data rows go (call after choosing whether text wraps).
     pub fn begin(&mut self, pass: Pass) {
         self.sink = match pass {
             Pass::Sheet => Sink::Sheet,
             Pass::Measure => Sink::Measure(Extent::default()),
             Pass::Emit(x) => Sink::Xml(x),
         };
-        if !matches!(self.sink, Sink::Sheet) {
-            self.wrap = false;
-        }
     }
 
     /// What this pass did (call when every row is written).
@@ -328,6 +325,13 @@ impl<'w, 'f> Rows<'w, 'f> {
 
     /// Writes one row of cells from column 0 and moves to the next row.
     pub fn put(&mut self, cells: &[V]) -> Result<(), XlsxError> {
+        if self.wrap && matches!(self.sink, Sink::Xml(_)) {
+            // Written directly, a row's height goes before its cells.
+            let (lines, row) = (self.wrapped(cells), self.row);
+            if let (Sink::Xml(x), true) = (&mut self.sink, lines > 1) {
+                x.height(row, LINE_HEIGHT * lines as f64)?;
+            }
+        }
         let mut lines = 1;
         for (c, v) in cells.iter().enumerate() {
             self.cell(c as u16, *v)?;
@@ -335,12 +339,25 @@ impl<'w, 'f> Rows<'w, 'f> {
                 lines = lines.max(wrapped_lines(s, self.fixed_width(c as u16)));
             }
         }
-        if lines > 1 {
+        if lines > 1 && matches!(self.sink, Sink::Sheet) {
             self.ws
                 .set_row_height(self.row, LINE_HEIGHT * lines as f64)?;
         }
         self.row += 1;
         Ok(())
+    }
+
+    /// The lines the tallest wrapped cell of a row takes.
+    fn wrapped(&self, cells: &[V]) -> usize {
+        cells
+            .iter()
+            .enumerate()
+            .filter_map(|(c, v)| match v {
+                V::W(s) => Some(wrapped_lines(s, self.fixed_width(c as u16))),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(1)
     }
 
     /// Writes one cell of the current row.
@@ -373,10 +390,11 @@ impl<'w, 'f> Rows<'w, 'f> {
     }
 
     /// As [`Rows::cell`], measured or written directly: the same cells, widths and formats
-    /// (rows written directly never wrap, so plain text has no format, as in [`Rows::string`]).
+    /// (plain text has no format when rows do not wrap, as in [`Rows::string`]).
     fn cell_direct(&mut self, col: u16, v: V) -> Result<(), XlsxError> {
         let f = self.f;
         let (text, format): (&str, &Format) = match v {
+            V::W(s) if self.wrap => (s, &f.wrap),
             V::S(s) | V::W(s) => (s, &f.text),
             V::B(s) => (s, &f.bold),
             V::St(s) => (s.label(), f.status(s)),
@@ -423,7 +441,7 @@ impl<'w, 'f> Rows<'w, 'f> {
 
     fn text_direct(&mut self, col: u16, s: &str, format: &Format) -> Result<(), XlsxError> {
         let row = self.row;
-        let plain = std::ptr::eq(format, &self.f.text);
+        let plain = !self.wrap && std::ptr::eq(format, &self.f.text);
         match &mut self.sink {
             Sink::Measure(e) => e.see(row, col),
             Sink::Xml(x) => {

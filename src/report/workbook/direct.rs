@@ -1,14 +1,15 @@
 //! The big sheets' data rows written as sheet XML directly and compressed on threads of their
 //! own, while rust_xlsxwriter writes the rest of the workbook.
 //!
-//! A big sheet (Action required, Breaches, Cases, more than [`DIRECT_ROWS`] rows, no wrapped
-//! text) is laid out twice by the same sheet code. First rust_xlsxwriter gets everything but its
+//! A big sheet (Action required, Breaches, Cases, more than [`DIRECT_ROWS`] rows) is laid out
+//! twice by the same sheet code. First rust_xlsxwriter gets everything but its
 //! data rows (headers, merged titles, column widths measured from the rows, filter, print set-up)
 //! and the workbook is saved to memory; then, as the zip is copied to the output, the rows are
 //! written again as XML into that sheet's entry, between rust_xlsxwriter's header rows and the
 //! rest of its sheet XML. Each cell is the XML rust_xlsxwriter writes for it in constant-memory
 //! mode (inline strings, the same escapes, the same style indices, which follow the order the
-//! formats are registered in), so a reader sees the same workbook: the tests compare the two
+//! formats are registered in, the same row heights for wrapped text), so a reader sees the same
+//! workbook: the tests compare the two
 //! cell by cell, formats included (`tools/same_workbook.py`).
 //!
 //! Why: rust_xlsxwriter keeps a row of cells in a tree, hashes each cell's format and compresses
@@ -23,8 +24,9 @@ use zip::{DateTime, ZipArchive, ZipWriter};
 
 use super::cells::Formats;
 
-/// A sheet of more data rows than this (and no wrapped text) is written directly.
-pub const DIRECT_ROWS: usize = 10_000;
+/// A big sheet of more data rows than this is written directly (smaller ones, a weekly
+/// run's, are written by rust_xlsxwriter alone).
+pub const DIRECT_ROWS: usize = 2_000;
 
 /// Rows are handed to the compressor in pieces about this big.
 const PIECE: usize = 1 << 16;
@@ -112,6 +114,16 @@ impl Xml {
         self.buf.extend_from_slice(b"<row r=\"");
         number(&mut self.buf, row as i64 + 1);
         self.buf.extend_from_slice(b"\">");
+        self.open = Some(row);
+        Ok(())
+    }
+
+    /// Opens `row` with a height (points), as rust_xlsxwriter writes a row whose height was set.
+    pub fn height(&mut self, row: u32, points: f64) -> io::Result<()> {
+        self.end_row()?;
+        self.buf.extend_from_slice(b"<row r=\"");
+        number(&mut self.buf, row as i64 + 1);
+        write!(self.buf, "\" ht=\"{points}\" customHeight=\"1\">")?;
         self.open = Some(row);
         Ok(())
     }

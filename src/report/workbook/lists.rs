@@ -94,9 +94,18 @@ pub fn breaches_direct(ctx: &Ctx) -> bool {
     list_direct(ctx, &ctx.digest.breaches)
 }
 
+/// Whether the Action required sheet wraps its text.
+pub fn action_wraps(ctx: &Ctx) -> bool {
+    ctx.layout.wraps(ctx.digest.action.len())
+}
+
+/// Whether the Breaches sheet wraps its text.
+pub fn breaches_wraps(ctx: &Ctx) -> bool {
+    ctx.layout.wraps(ctx.digest.breaches.len())
+}
+
 fn list_direct(ctx: &Ctx, items: &[Item]) -> bool {
-    let rows = items.len().min(MAX_ROWS);
-    ctx.layout.direct(rows, ctx.layout.wraps(items.len()))
+    ctx.layout.direct(items.len().min(MAX_ROWS))
 }
 
 fn write_list(

@@ -176,25 +176,23 @@ fn build(
     for format in ctx.f.all() {
         book.register_format(format);
     }
-    // A direct sheet has only its header rows here, kept in memory (a constant-memory sheet
-    // would repeat its last row's height in an empty row when no data row follows).
-    let direct = [
-        lists::action_direct(ctx),
-        lists::breaches_direct(ctx),
-        cases::direct(ctx),
-    ];
-    let mut big = |direct: bool| -> Result<(Worksheet, Pass), XlsxError> {
-        Ok(if direct {
-            (Worksheet::new(), Pass::Measure)
-        } else {
-            (book.new_worksheet_with_constant_memory()?, Pass::Sheet)
+    // A sheet whose rows are as tall as their text, and a direct sheet (only its header rows
+    // here), is kept in memory: rust_xlsxwriter's constant-memory sheet repeats the height of
+    // its last row in a second, empty row of the same number, which Excel's schema forbids.
+    // Constant memory is for sheets of many one-line rows.
+    let mut sheet = |direct: bool, wraps: bool| -> Result<(Worksheet, Pass), XlsxError> {
+        Ok(match (direct, wraps) {
+            (true, _) => (Worksheet::new(), Pass::Measure),
+            (false, true) => (Worksheet::new(), Pass::Sheet),
+            (false, false) => (book.new_worksheet_with_constant_memory()?, Pass::Sheet),
         })
     };
     let mut summary_ws = Worksheet::new();
-    let (mut action_ws, action_pass) = big(direct[0])?;
-    let (mut breaches_ws, breaches_pass) = big(direct[1])?;
-    let (mut cases_ws, cases_pass) = big(direct[2])?;
-    let mut quality_ws = book.new_worksheet_with_constant_memory()?;
+    let (mut action_ws, action_pass) = sheet(lists::action_direct(ctx), lists::action_wraps(ctx))?;
+    let (mut breaches_ws, breaches_pass) =
+        sheet(lists::breaches_direct(ctx), lists::breaches_wraps(ctx))?;
+    let (mut cases_ws, cases_pass) = sheet(cases::direct(ctx), false)?;
+    let (mut quality_ws, _) = sheet(false, quality::wraps(ctx))?;
     let mut rules_ws = Worksheet::new();
     let t = &audit.timings;
     let (action, breaches, cases) =

@@ -24,6 +24,12 @@ const PROBLEMS: [&str; 8] = [
 /// The row of the problems table's header (the reconciliation is above it).
 const PROBLEMS_ROW: u32 = 3;
 
+/// Whether the Data quality sheet wraps its text (rows as tall as their text).
+pub fn wraps(ctx: &Ctx) -> bool {
+    ctx.layout
+        .wraps(ctx.audit.cases.problems.len() + ctx.digest.data_gaps)
+}
+
 /// The Data quality sheet.
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     page_setup(ws, ctx, "Data quality", PROBLEMS_ROW + 1, 0)?;
