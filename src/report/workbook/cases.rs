@@ -101,13 +101,16 @@ fn shown<'a>(ctx: &'a Ctx, columns: &'a [Option<usize>]) -> impl Iterator<Item =
         .map(|(d, _)| d)
 }
 
-/// Finding indices ordered by case, then duty (already so, but not relied upon).
+/// Finding indices ordered by case, then duty (already so, but not relied upon: checked, and
+/// sorted only when not).
 fn by_case(findings: &[Finding]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..findings.len() as u32).collect();
-    order.sort_by_key(|&i| {
-        let f = &findings[i as usize];
-        (f.case, f.duty)
-    });
+    if !findings.is_sorted_by_key(|f| (f.case, f.duty)) {
+        order.sort_by_key(|&i| {
+            let f = &findings[i as usize];
+            (f.case, f.duty)
+        });
+    }
     order
 }
 
