@@ -1,6 +1,10 @@
 //! What every sheet shares: the formats, a row writer that keeps text as text and dates as
 //! dates, the header of a table (an Excel table while it is small, an autofilter when large),
 //! column widths, and the print setup.
+//!
+//! Over 500 lines on purpose: a row is written into the worksheet, only measured, or written
+//! as XML ([`super::direct`]) by the one row writer here, and the three must agree cell for
+//! cell, width for width and format for format, so they sit side by side.
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
@@ -39,7 +43,7 @@ pub struct Ctx<'a> {
 /// Where the big sheets change how they are written (tests lower them to try both ways).
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
-    /// A sheet of more rows than this does not wrap text ([`WRAP_MAX_ROWS`]).
+    /// A sheet of more rows than this does not wrap text (10,000).
     pub wrap_rows: usize,
     /// A big sheet of more rows than this is written directly
     /// ([`super::direct::DIRECT_ROWS`]).
@@ -216,7 +220,7 @@ impl Layout {
         rows > self.direct_rows
     }
 
-    /// Whether a list of `rows` rows wraps its text ([`WRAP_MAX_ROWS`]).
+    /// Whether a list of `rows` rows wraps its text.
     pub fn wraps(&self, rows: usize) -> bool {
         rows <= self.wrap_rows
     }

@@ -3,9 +3,11 @@
 //! Breaches, Cases, Data quality, Rules).
 //!
 //! Cases are named by case reference and child ID only. Text from a log is always written as
-//! text, never as a formula. The big sheets (Action required, Breaches, Cases, Data quality) are
-//! written row by row in constant-memory mode, so 100,000 cases take seconds and little memory;
-//! they use Excel tables while they are small, and a plain autofilter when they are large.
+//! text, never as a formula. The big sheets (Action required, Breaches, Cases) are written row
+//! by row as sheet XML beside rust_xlsxwriter once they have more than 2,000 rows
+//! (`direct.rs`), so 100,000 cases take about a second and little memory; a smaller sheet is
+//! rust_xlsxwriter's alone. They use Excel tables while they are small, and a plain autofilter
+//! when they are large.
 
 mod cases;
 mod cells;
