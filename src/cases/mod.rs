@@ -230,11 +230,18 @@ pub struct CaseBuilder<'s> {
     /// Case numbers, found by hashing their case reference (held once, in the case).
     index: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
-    authorities: HashMap<String, Arc<str>>,
+    authorities: hashbrown::HashMap<String, Arc<str>>,
+    /// Per source: per field, what each category text read as (a log repeats a handful of
+    /// words down hundreds of thousands of rows: each is matched once).
+    categories: Vec<Vec<hashbrown::HashMap<String, Option<u8>>>>,
     /// Per table: per field, whether the table has no column for it.
     absent: Vec<Vec<bool>>,
     out: CaseSet,
 }
+
+/// The most distinct texts of one category column remembered (a column of free text in place of
+/// the council's words is read cell by cell beyond this).
+const CATEGORY_MEMO: usize = 4096;
 
 impl<'s> CaseBuilder<'s> {
     /// `sources` are the specs whose index each table's `source` refers to. Returns an error
@@ -255,7 +262,8 @@ impl<'s> CaseBuilder<'s> {
             date1904: sources.iter().map(|s| s.date1904).collect(),
             index: hashbrown::HashTable::new(),
             hasher: Default::default(),
-            authorities: HashMap::new(),
+            authorities: Default::default(),
+            categories: vec![vec![Default::default(); schema.len()]; sources.len()],
             absent: Vec::new(),
             out: CaseSet::default(),
         })
@@ -363,7 +371,24 @@ impl<'s> CaseBuilder<'s> {
             }
             Kind::Category(_) => {
                 let map = self.value_maps.get(source).and_then(|m| m.get(f.index()));
-                match values::category(self.schema, f, cell, map) {
+                let memo = self
+                    .categories
+                    .get_mut(source)
+                    .and_then(|m| m.get_mut(f.index()));
+                let read = match (cell, memo) {
+                    (Cell::Text(s), Some(memo)) => match memo.get::<str>(s) {
+                        Some(&read) => read,
+                        None => {
+                            let read = values::category(self.schema, f, cell, map);
+                            if memo.len() < CATEGORY_MEMO {
+                                memo.insert(s.to_string(), read);
+                            }
+                            read
+                        }
+                    },
+                    _ => values::category(self.schema, f, cell, map),
+                };
+                match read {
                     Some(i) => Value::Cat(i),
                     None => {
                         let msg = format!(
