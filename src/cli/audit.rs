@@ -113,28 +113,39 @@ fn partnership(
         return Ok(audit.tally.breaches);
     };
     let t = &audit.timings;
-    // The partnership's digest on a second core while the authorities' audits are split off
-    // and digested on this one.
-    let (split, whole, parts) = std::thread::scope(|s| {
-        let whole = only
-            .is_none()
-            .then(|| s.spawn(|| crate::report::digest::Digest::of(audit)));
-        let split: Vec<(usize, crate::pipeline::Audit)> =
-            t.time("split: the authorities' audits", || {
-                (0..p.authorities.len())
-                    .filter(|k| only.is_none_or(|o| o == *k))
-                    .filter_map(|k| crate::authorities::split(audit, k).map(|x| (k, x)))
-                    .collect()
-            });
-        let parts: Vec<crate::report::digest::Digest> = t.time("digest: the authorities'", || {
-            split
-                .iter()
-                .map(|(_, x)| crate::report::digest::Digest::of(x))
-                .collect()
-        });
-        let whole = whole.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        (split, whole, parts)
+    // The partnership's digest, and each authority's audit split off and digested, on every
+    // core (each worker takes the next).
+    let jobs: Vec<Option<usize>> = only
+        .is_none()
+        .then_some(None)
+        .into_iter()
+        .chain(
+            (0..p.authorities.len())
+                .filter(|k| only.is_none_or(|o| o == *k))
+                .map(Some),
+        )
+        .collect();
+    let made = t.time("split and digest: every report's", || {
+        crate::util::par::map(&jobs, |job| match *job {
+            None => Some((None, crate::report::digest::Digest::of(audit))),
+            Some(k) => crate::authorities::split(audit, k).map(|x| {
+                let d = crate::report::digest::Digest::of(&x);
+                (Some((k, x)), d)
+            }),
+        })
     });
+    let mut whole = None;
+    let mut split: Vec<(usize, crate::pipeline::Audit)> = Vec::new();
+    let mut parts: Vec<crate::report::digest::Digest> = Vec::new();
+    for (x, d) in made.into_iter().flatten() {
+        match x {
+            None => whole = Some(d),
+            Some(kx) => {
+                split.push(kx);
+                parts.push(d);
+            }
+        }
+    }
     let mut audits: Vec<(&crate::pipeline::Audit, std::path::PathBuf)> = Vec::new();
     if only.is_none() {
         audits.push((audit, out.to_path_buf()));
