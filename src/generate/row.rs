@@ -87,18 +87,8 @@ pub(super) fn push2(buf: &mut Vec<u8>, n: u32) {
     buf.push(b'0' + (n % 10) as u8);
 }
 
-pub(super) fn push_num(buf: &mut Vec<u8>, mut n: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&tmp[i..]);
+pub(super) fn push_num(buf: &mut Vec<u8>, n: u64) {
+    crate::util::decimal::push_u64(buf, n);
 }
 
 pub(super) fn push_year(buf: &mut Vec<u8>, y: i32) {

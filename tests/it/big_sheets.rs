@@ -4,7 +4,7 @@
 //! `tools/same_workbook.py` (openpyxl; required under CI).
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook_auto, Reader};
 use chrono::NaiveDate;
@@ -52,16 +52,43 @@ fn rows_of(xml: &str, first: u32) -> (&str, &str) {
     (&xml[from..to], &xml[d..d_end])
 }
 
-#[test]
-fn big_sheets_written_directly_are_the_sheets_rust_xlsxwriter_writes() {
-    let dir = tempfile::tempdir().expect("temp dir");
+/// A generated log of `cases` cases in `dir`, by the real binary.
+fn generated(dir: &Path, cases: usize, seed: u64) -> PathBuf {
     let o = bin()
-        .args(["generate", "--cases", "600", "--seed", "11", "--out"])
-        .arg(dir.path())
+        .args([
+            "generate",
+            "--cases",
+            &cases.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .arg("--out")
+        .arg(dir)
         .current_dir(root())
         .output()
         .expect("generate");
     assert!(o.status.success(), "{o:?}");
+    dir.join(format!("synthetic-{cases}.csv"))
+}
+
+/// The audit of `logs` as of 23/11/2026, and its digest.
+fn audit_of(logs: &[PathBuf]) -> (pipeline::Audit, Digest) {
+    let mut config = Config::empty();
+    for path in logs {
+        config.sources.push(SourceSpec {
+            path: path.clone(),
+            ..Default::default()
+        });
+    }
+    let audit = pipeline::run(&config, as_of()).expect("audit runs");
+    let digest = Digest::of(&audit);
+    (audit, digest)
+}
+
+#[test]
+fn big_sheets_written_directly_are_the_sheets_rust_xlsxwriter_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = generated(dir.path(), 600, 11);
     // Without wrapped text (a big list's) and with it (a smaller list's: rows as tall as
     // their duty's title needs; those lists are in-memory sheets, whose text is shared strings).
     // openpyxl reads an inline string's `_x005F_` escape literally (Excel and calamine do
@@ -76,15 +103,7 @@ fn big_sheets_written_directly_are_the_sheets_rust_xlsxwriter_writes() {
             .collect();
         let path = dir.path().join(format!("awkward-{wrap_rows}.csv"));
         std::fs::write(&path, format!("{HEADER}\n{}\n", awkward.join("\n"))).expect("write");
-        let mut config = Config::empty();
-        for path in [dir.path().join("synthetic-600.csv"), path] {
-            config.sources.push(SourceSpec {
-                path,
-                ..Default::default()
-            });
-        }
-        let audit = pipeline::run(&config, as_of()).expect("audit runs");
-        let digest = Digest::of(&audit);
+        let (audit, digest) = audit_of(&[log.clone(), path]);
         assert!(digest.action.len() > 20 && digest.breaches.len() > 20);
         compare(dir.path(), &audit, &digest, wrap_rows);
     }
@@ -223,20 +242,7 @@ pub fn rows_ascend(book: &Path) {
 fn a_weekly_workbook_numbers_its_rows_once_each() {
     // A few hundred cases: every sheet written by rust_xlsxwriter, lists wrapping their text.
     let dir = tempfile::tempdir().expect("temp dir");
-    let o = bin()
-        .args(["generate", "--cases", "400", "--seed", "3", "--out"])
-        .arg(dir.path())
-        .current_dir(root())
-        .output()
-        .expect("generate");
-    assert!(o.status.success(), "{o:?}");
-    let mut config = Config::empty();
-    config.sources.push(SourceSpec {
-        path: dir.path().join("synthetic-400.csv"),
-        ..Default::default()
-    });
-    let audit = pipeline::run(&config, as_of()).expect("audit runs");
-    let digest = Digest::of(&audit);
+    let (audit, digest) = audit_of(&[generated(dir.path(), 400, 3)]);
     assert!(digest.action.len() > 20, "the lists have rows");
     let book = workbook::path(&dir.path().join("out"), as_of());
     workbook::write(&audit, &digest, &book).expect("written");
@@ -249,27 +255,7 @@ fn a_large_log_writes_its_big_sheets_directly_and_they_read_back() {
     // Cases sheet has a row per case.
     let dir = tempfile::tempdir().expect("temp dir");
     let cases = workbook::DIRECT_ROWS + 500;
-    let o = bin()
-        .args([
-            "generate",
-            "--cases",
-            &cases.to_string(),
-            "--seed",
-            "5",
-            "--out",
-        ])
-        .arg(dir.path())
-        .current_dir(root())
-        .output()
-        .expect("generate");
-    assert!(o.status.success(), "{o:?}");
-    let mut config = Config::empty();
-    config.sources.push(SourceSpec {
-        path: dir.path().join(format!("synthetic-{cases}.csv")),
-        ..Default::default()
-    });
-    let audit = pipeline::run(&config, as_of()).expect("audit runs");
-    let digest = Digest::of(&audit);
+    let (audit, digest) = audit_of(&[generated(dir.path(), cases, 5)]);
     let book = workbook::path(&dir.path().join("out"), as_of());
     workbook::write(&audit, &digest, &book).expect("written");
     let xml = entry(&book, "xl/worksheets/sheet4.xml");

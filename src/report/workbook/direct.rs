@@ -196,34 +196,12 @@ impl Xml {
 
 /// "A" for 0, "Z" for 25, "AA" for 26.
 fn column_name(col: u16) -> String {
-    let mut n = col as u32 + 1;
-    let mut name = Vec::new();
-    while n > 0 {
-        let r = ((n - 1) % 26) as u8;
-        name.push(b'A' + r);
-        n = (n - 1) / 26;
-    }
-    name.reverse();
-    String::from_utf8(name).unwrap_or_default()
+    crate::ingest::column_letter(col as usize)
 }
 
 /// `n` in decimal.
 fn number(buf: &mut Vec<u8>, n: i64) {
-    if n < 0 {
-        buf.push(b'-');
-    }
-    let mut m = n.unsigned_abs();
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[i..]);
+    crate::util::decimal::push_i64(buf, n);
 }
 
 /// Cell text escaped as rust_xlsxwriter escapes it: a literal `_xHHHH_` gets `_x005F` before it
