@@ -90,18 +90,14 @@ pub fn write<'a, W: Write + ?Sized>(
 const CHUNK: usize = 1 << 15;
 
 /// As [`write`] for a slice, the records formatted on every core (in chunks, written in
-/// order): the same bytes.
+/// order): the same bytes. [`write_split`] to one file.
 pub fn write_par<'a, W: Write + ?Sized>(
     out: &mut W,
     findings: &'a [Finding],
     case: impl Fn(u32) -> (&'a str, &'a str) + Sync,
     rules: &RuleSet,
 ) -> std::io::Result<()> {
-    out.write_all(HEADER.as_bytes())?;
-    out.write_all(b"\n")?;
-    in_chunks(findings, 1, &case, &|_| None, rules, |_, b| {
-        out.write_all(b)
-    })
+    write_split(&mut [out], findings, case, |_| None, rules)
 }
 
 /// Formats `findings` in chunks on every core; `put(k, bytes)` gets, in order, each chunk's

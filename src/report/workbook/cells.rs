@@ -236,6 +236,26 @@ pub enum Done {
     Emitted(Box<Xml>),
 }
 
+/// A number cell's value: a date (written as Excel's serial number), a whole number or a
+/// fraction.
+#[derive(Clone, Copy)]
+enum Num {
+    Date(NaiveDate),
+    Whole(i64),
+    Fraction(f64),
+}
+
+impl Num {
+    /// The number the cell holds.
+    fn value(self) -> f64 {
+        match self {
+            Num::Date(d) => excel_date(d),
+            Num::Whole(n) => n as f64,
+            Num::Fraction(p) => p,
+        }
+    }
+}
+
 /// Where a [`Rows`] puts its cells.
 enum Sink {
     Sheet,
@@ -364,38 +384,9 @@ impl<'w, 'f> Rows<'w, 'f> {
             .unwrap_or(1)
     }
 
-    /// Writes one cell of the current row.
+    /// Writes one cell of the current row: its value and format chosen once, its width
+    /// measured, then put where the rows go ([`Sink`]).
     pub fn cell(&mut self, col: u16, v: V) -> Result<(), XlsxError> {
-        if !matches!(self.sink, Sink::Sheet) {
-            return self.cell_direct(col, v);
-        }
-        let (r, f) = (self.row, self.f);
-        match v {
-            V::S(s) => self.string(col, s, &f.text)?,
-            V::W(s) if self.wrap => self.string(col, s, &f.wrap)?,
-            V::W(s) => self.string(col, s, &f.text)?,
-            V::B(s) => self.string(col, s, &f.bold)?,
-            V::D(Some(d)) => {
-                self.see(col, 10);
-                self.ws.write_datetime_with_format(r, col, d, &f.date)?;
-            }
-            V::N(Some(n)) => {
-                self.see(col, digits(n));
-                self.ws.write_number_with_format(r, col, n as f64, &f.int)?;
-            }
-            V::P(Some(p)) => {
-                self.see(col, 4);
-                self.ws.write_number_with_format(r, col, p, &f.pct)?;
-            }
-            V::D(None) | V::N(None) | V::P(None) => {}
-            V::St(s) => self.string(col, s.label(), f.status(s))?,
-        }
-        Ok(())
-    }
-
-    /// As [`Rows::cell`], measured or written directly: the same cells, widths and formats
-    /// (plain text has no format when rows do not wrap, as in [`Rows::string`]).
-    fn cell_direct(&mut self, col: u16, v: V) -> Result<(), XlsxError> {
         let f = self.f;
         let (text, format): (&str, &Format) = match v {
             V::W(s) if self.wrap => (s, &f.wrap),
@@ -404,71 +395,43 @@ impl<'w, 'f> Rows<'w, 'f> {
             V::St(s) => (s.label(), f.status(s)),
             V::D(Some(d)) => {
                 self.see(col, 10);
-                return self.number_direct(col, excel_date(d), &f.date);
+                return self.number(col, Num::Date(d), &f.date);
             }
             V::N(Some(n)) => {
                 self.see(col, digits(n));
-                return self.number_direct(col, n as f64, &f.int);
+                return self.number(col, Num::Whole(n), &f.int);
             }
             V::P(Some(p)) => {
                 self.see(col, 4);
-                return self.number_direct(col, p, &f.pct);
+                return self.number(col, Num::Fraction(p), &f.pct);
             }
             V::D(None) | V::N(None) | V::P(None) => return Ok(()),
         };
-        if text.is_empty() {
-            return Ok(());
-        }
-        let text = clip(text);
-        if self
-            .widths
-            .get(col as usize)
-            .is_none_or(|&w| text.len() > w)
-        {
-            self.see(col, text.chars().count());
-        }
-        self.text_direct(col, text, format)
+        self.string(col, text, format)
     }
 
-    fn number_direct(&mut self, col: u16, n: f64, format: &Format) -> Result<(), XlsxError> {
+    fn number(&mut self, col: u16, n: Num, format: &Format) -> Result<(), XlsxError> {
         let row = self.row;
         match &mut self.sink {
+            Sink::Sheet => {
+                match n {
+                    Num::Date(d) => self.ws.write_datetime_with_format(row, col, d, format)?,
+                    Num::Whole(n) => self
+                        .ws
+                        .write_number_with_format(row, col, n as f64, format)?,
+                    Num::Fraction(p) => self.ws.write_number_with_format(row, col, p, format)?,
+                };
+            }
             Sink::Measure(e) => e.see(row, col),
             Sink::Xml(x) => {
                 let xf = x.xf().of(format);
-                x.number(row, col, n, xf)?;
+                x.number(row, col, n.value(), xf)?;
             }
-            Sink::Sheet => {}
         }
         Ok(())
     }
 
-    fn text_direct(&mut self, col: u16, s: &str, format: &Format) -> Result<(), XlsxError> {
-        let row = self.row;
-        let plain = !self.wrap && std::ptr::eq(format, &self.f.text);
-        match &mut self.sink {
-            Sink::Measure(e) => e.see(row, col),
-            Sink::Xml(x) => {
-                let xf = if plain { 0 } else { x.xf().of(format) };
-                x.string(row, col, s, xf)?;
-            }
-            Sink::Sheet => {}
-        }
-        Ok(())
-    }
-
-    /// A note in the first column of the current row (its own format), not measured.
-    pub fn note(&mut self, text: &str, format: &Format) -> Result<(), XlsxError> {
-        match &self.sink {
-            Sink::Sheet => {
-                self.ws
-                    .write_string_with_format(self.row, 0, text, format)?;
-                Ok(())
-            }
-            _ => self.text_direct(0, clip(text), format),
-        }
-    }
-
+    /// A text cell, measured (empty text writes nothing; text Excel cannot hold is clipped).
     fn string(&mut self, col: u16, s: &str, format: &Format) -> Result<(), XlsxError> {
         if s.is_empty() {
             return Ok(());
@@ -478,13 +441,33 @@ impl<'w, 'f> Rows<'w, 'f> {
         if self.widths.get(col as usize).is_none_or(|&w| s.len() > w) {
             self.see(col, s.chars().count());
         }
-        if !self.wrap && std::ptr::eq(format, &self.f.text) {
-            // Rows one line high: no alignment needed, and no format lookup per cell.
-            self.ws.write_string(self.row, col, s)?;
-        } else {
-            self.ws.write_string_with_format(self.row, col, s, format)?;
+        self.text(col, s, format)
+    }
+
+    /// Puts text in the current row, unmeasured. Rows one line high write plain text with no
+    /// format (no alignment needed, and no format lookup per cell).
+    fn text(&mut self, col: u16, s: &str, format: &Format) -> Result<(), XlsxError> {
+        let row = self.row;
+        let plain = !self.wrap && std::ptr::eq(format, &self.f.text);
+        match &mut self.sink {
+            Sink::Sheet if plain => {
+                self.ws.write_string(row, col, s)?;
+            }
+            Sink::Sheet => {
+                self.ws.write_string_with_format(row, col, s, format)?;
+            }
+            Sink::Measure(e) => e.see(row, col),
+            Sink::Xml(x) => {
+                let xf = if plain { 0 } else { x.xf().of(format) };
+                x.string(row, col, s, xf)?;
+            }
         }
         Ok(())
+    }
+
+    /// A note in the first column of the current row (its own format), not measured.
+    pub fn note(&mut self, text: &str, format: &Format) -> Result<(), XlsxError> {
+        self.text(0, clip(text), format)
     }
 
     /// Sets each column's width from what was written (at least `min`, at most 60).

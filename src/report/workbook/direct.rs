@@ -23,6 +23,8 @@ use zip::write::{PreparedZipFile, SimpleFileOptions, ZipFileBuilder};
 use zip::{DateTime, ZipArchive, ZipWriter};
 
 use super::cells::Formats;
+use crate::ingest::column_letter;
+use crate::util::decimal::push_i64;
 
 /// A big sheet of more data rows than this is written directly (smaller ones, a weekly
 /// run's, are written by rust_xlsxwriter alone).
@@ -110,20 +112,23 @@ impl Xml {
         if self.open == Some(row) {
             return Ok(());
         }
-        self.end_row()?;
-        self.buf.extend_from_slice(b"<row r=\"");
-        number(&mut self.buf, row as i64 + 1);
-        self.buf.extend_from_slice(b"\">");
-        self.open = Some(row);
-        Ok(())
+        self.open_row(row, None)
     }
 
     /// Opens `row` with a height (points), as rust_xlsxwriter writes a row whose height was set.
     pub fn height(&mut self, row: u32, points: f64) -> io::Result<()> {
+        self.open_row(row, Some(points))
+    }
+
+    /// Closes the open row and opens `row`: `<row r="7">`, or with its height.
+    fn open_row(&mut self, row: u32, points: Option<f64>) -> io::Result<()> {
         self.end_row()?;
         self.buf.extend_from_slice(b"<row r=\"");
-        number(&mut self.buf, row as i64 + 1);
-        write!(self.buf, "\" ht=\"{points}\" customHeight=\"1\">")?;
+        push_i64(&mut self.buf, row as i64 + 1);
+        match points {
+            Some(p) => write!(self.buf, "\" ht=\"{p}\" customHeight=\"1\">")?,
+            None => self.buf.extend_from_slice(b"\">"),
+        }
         self.open = Some(row);
         Ok(())
     }
@@ -144,16 +149,16 @@ impl Xml {
         self.row(row)?;
         let c = col as usize;
         while self.names.len() <= c {
-            let name = column_name(self.names.len() as u16);
+            let name = column_letter(self.names.len());
             self.names.push(name.into_bytes());
         }
         self.buf.extend_from_slice(b"<c r=\"");
         self.buf.extend_from_slice(&self.names[c]);
-        number(&mut self.buf, row as i64 + 1);
+        push_i64(&mut self.buf, row as i64 + 1);
         self.buf.push(b'"');
         if xf > 0 {
             self.buf.extend_from_slice(b" s=\"");
-            number(&mut self.buf, xf as i64);
+            push_i64(&mut self.buf, xf as i64);
             self.buf.push(b'"');
         }
         Ok(())
@@ -178,7 +183,7 @@ impl Xml {
         self.start_cell(row, col, xf)?;
         self.buf.extend_from_slice(b"><v>");
         if n.fract() == 0.0 && n.abs() < 1e15 && !(n == 0.0 && n.is_sign_negative()) {
-            number(&mut self.buf, n as i64);
+            push_i64(&mut self.buf, n as i64);
         } else {
             write!(self.buf, "{n}")?;
         }
@@ -192,16 +197,6 @@ impl Xml {
         self.out.write_all(&self.buf)?;
         Ok(self.out)
     }
-}
-
-/// "A" for 0, "Z" for 25, "AA" for 26.
-fn column_name(col: u16) -> String {
-    crate::ingest::column_letter(col as usize)
-}
-
-/// `n` in decimal.
-fn number(buf: &mut Vec<u8>, n: i64) {
-    crate::util::decimal::push_i64(buf, n);
 }
 
 /// Cell text escaped as rust_xlsxwriter escapes it: a literal `_xHHHH_` gets `_x005F` before it
@@ -379,10 +374,10 @@ fn dimension(head: &str, extent: Extent) -> String {
     } else {
         old
     };
-    let new = if first == format!("{}{}", column_name(col), row) {
+    let new = if first == format!("{}{}", column_letter(col as usize), row) {
         first.to_string()
     } else {
-        format!("{first}:{}{row}", column_name(col))
+        format!("{first}:{}{row}", column_letter(col as usize))
     };
     format!("{}{}{}", &head[..start], new, &head[start + len..])
 }
@@ -390,15 +385,6 @@ fn dimension(head: &str, extent: Extent) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn column_names() {
-        assert_eq!(column_name(0), "A");
-        assert_eq!(column_name(25), "Z");
-        assert_eq!(column_name(26), "AA");
-        assert_eq!(column_name(44), "AS");
-        assert_eq!(column_name(16383), "XFD");
-    }
 
     #[test]
     fn numbers_as_an_f64_displays() {
