@@ -46,9 +46,14 @@ pub fn run(a: Args) -> ExitCode {
     let result = if audit.partnership.is_some() || a.la.is_some() {
         partnership(&a, &config, &audit, &out)
     } else {
-        let digest = audit
-            .timings
-            .time("digest", || crate::report::digest::Digest::of(&audit));
+        // Without a workbook only the summary's figures are needed, not the lists of items.
+        let digest = audit.timings.time("digest", || {
+            if a.no_workbook {
+                crate::report::digest::Digest::counts(&audit)
+            } else {
+                crate::report::digest::Digest::of(&audit)
+            }
+        });
         let written = if a.no_workbook {
             // Without a workbook the data-quality list goes to a file of its own.
             audit
@@ -125,11 +130,15 @@ fn partnership(
                 .map(Some),
         )
         .collect();
+    let digest = |x: &crate::pipeline::Audit| match a.no_workbook {
+        true => crate::report::digest::Digest::counts(x),
+        false => crate::report::digest::Digest::of(x),
+    };
     let made = t.time("split and digest: every report's", || {
         crate::util::par::map(&jobs, |job| match *job {
-            None => Some((None, crate::report::digest::Digest::of(audit))),
+            None => Some((None, digest(audit))),
             Some(k) => crate::authorities::split(audit, k).map(|x| {
-                let d = crate::report::digest::Digest::of(&x);
+                let d = digest(&x);
                 (Some((k, x)), d)
             }),
         })

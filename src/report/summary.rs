@@ -74,7 +74,7 @@ pub fn text_with(audit: &Audit, digest: &Digest, quality: QualityList) -> String
     ));
     s.push_str(&format!(
         "All breaches, every year (late, overdue or ended early, the partnership's duties): {}\n",
-        digest.breaches.len()
+        digest.breach_count
     ));
     for m in &audit.missing {
         s.push_str(&format!(

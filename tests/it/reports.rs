@@ -405,3 +405,42 @@ fn a_case_reference_over_100_characters_is_a_data_quality_problem() {
     );
     assert!(!text.iter().any(|t| t.contains(&long[..50])));
 }
+
+/// A run without a workbook counts without making the lists: every figure is the same as the
+/// full digest's, on the fixture log and on a generated one with every status in it.
+#[test]
+fn the_counting_digest_has_every_figure_of_the_full_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = safeguard_audit::generate::Options::new(3_000, 11);
+    let written = safeguard_audit::generate::write_files(
+        &opts,
+        dir.path(),
+        safeguard_audit::generate::Format::Csv,
+    )
+    .expect("generated log");
+    let log = written[0].0.clone();
+    let mut generated = example();
+    generated.sources[0].path = log;
+    for (config, as_of) in [(example(), "2026-11-23"), (generated, "2026-11-23")] {
+        let audit = pipeline::run(&config, d(as_of)).unwrap();
+        let full = Digest::of(&audit);
+        let counted = Digest::counts(&audit);
+        assert!(full.breach_count > 0 && full.breach_count == full.breaches.len());
+        assert_eq!(counted.breach_count, full.breach_count);
+        assert!(counted.breaches.is_empty() && counted.action.is_empty());
+        assert_eq!(
+            format!("{:?}", counted.headline),
+            format!("{:?}", full.headline)
+        );
+        let rows = |d: &Digest| format!("{:?}{:?}{:?}", d.per_duty, d.per_authority, d.per_quarter);
+        assert_eq!(rows(&counted), rows(&full));
+        assert_eq!(
+            (counted.data_gaps, counted.open_cases, counted.cases),
+            (full.data_gaps, full.open_cases, full.cases)
+        );
+        assert_eq!(
+            summary::text_with(&audit, &counted, summary::QualityList::Workbook),
+            summary::text_with(&audit, &full, summary::QualityList::Workbook)
+        );
+    }
+}

@@ -55,6 +55,7 @@ fn digest() -> Digest {
         panel_due_soon: vec![],
         action: vec![],
         breaches: vec![],
+        breach_count: 0,
         data_gaps: 2,
         per_duty: vec![],
         per_authority: vec![],
