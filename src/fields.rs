@@ -121,10 +121,28 @@ pub const PERSONAL_LABELS: &[&str] = &[
 
 /// Normalises a header label or key for matching: lower case, letters and digits only.
 pub fn normalise_label(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::new();
+    normalise_label_into(s, &mut out);
+    out
+}
+
+/// As [`normalise_label`], into `out` (cleared first).
+pub fn normalise_label_into(s: &str, out: &mut String) {
+    out.clear();
+    if s.is_ascii() {
+        // Byte by byte (every row's key cell comes here).
+        out.extend(
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return;
+    }
+    out.extend(
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase),
+    );
 }
 
 /// Normalises a category value for matching: lower case, inner whitespace collapsed, trimmed.

@@ -220,28 +220,79 @@ pub fn targets(schema: &Schema, spec: &SourceSpec) -> Vec<Target> {
         .collect()
 }
 
-/// Builds cases from rows as the reader hands them over (an [`ingest::RowSink`]).
+/// Builds cases from rows as the reader hands them over (an [`ingest::RowSink`]): each row is
+/// read into values by a [`RowReader`] (on this thread, or for a big CSV file on several: see
+/// [`ingest::ParallelSink`]) and then joined to its case, in row order.
 pub struct CaseBuilder<'s> {
     schema: &'s Schema,
     as_of: NaiveDate,
-    /// Per source: per field, the council's words (normalised) -> canonical value index.
-    value_maps: Vec<Vec<HashMap<String, u8>>>,
-    date1904: Vec<bool>,
+    reader: RowReader<'s>,
     /// Case numbers, found by hashing their case reference (held once, in the case).
     index: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
-    authorities: hashbrown::HashMap<String, Arc<str>>,
-    /// Per source: per field, what each category text read as (a log repeats a handful of
-    /// words down hundreds of thousands of rows: each is matched once).
-    categories: Vec<Vec<hashbrown::HashMap<String, Option<u8>>>>,
-    /// Per table: per field, whether the table has no column for it.
-    absent: Vec<Vec<bool>>,
     out: CaseSet,
+    /// Stretches read on other threads and taken in (the tests check that they were).
+    #[cfg(test)]
+    stretches: usize,
 }
 
 /// The most distinct texts of one category column remembered (a column of free text in place of
 /// the council's words is read cell by cell beyond this).
 const CATEGORY_MEMO: usize = 4096;
+
+/// Reads one row's cells into values: dates, the council's words, the text fields, and the
+/// problems of its cells. Needs nothing from other rows, so a copy can read rows on another
+/// thread; what it has learnt (category texts already matched) only saves time.
+#[derive(Clone)]
+pub struct RowReader<'s> {
+    schema: &'s Schema,
+    as_of: NaiveDate,
+    /// Per source: per field, the council's words (normalised) -> canonical value index.
+    value_maps: Arc<Vec<Vec<HashMap<String, u8>>>>,
+    date1904: Arc<[bool]>,
+    /// Per source: per field, what each category text read as (a log repeats a handful of
+    /// words down hundreds of thousands of rows: each is matched once).
+    categories: Vec<Vec<hashbrown::HashMap<String, Option<u8>>>>,
+    /// Per table: its source, and per field whether the table has no column for it.
+    tables: Vec<(usize, Vec<bool>)>,
+    /// The local authorities' names read so far, each held once.
+    authorities: hashbrown::HashMap<Box<str>, Arc<str>>,
+}
+
+/// One row read by a [`RowReader`], not yet joined to its case.
+#[derive(Debug)]
+pub struct RowRead {
+    at: RowRef,
+    what: Read,
+    /// Its cells' problems (or why it was set aside), in column order.
+    problems: Vec<Problem>,
+}
+
+#[derive(Debug)]
+enum Read {
+    Blank,
+    SetAside,
+    Used {
+        case_ref: String,
+        values: Vec<Value>,
+        la: Option<Arc<str>>,
+        child_id: Option<String>,
+        reviewer: Option<String>,
+    },
+}
+
+impl RowRead {
+    /// Row numbers moved on by `rows` (a stretch of a file read on its own thread numbers its
+    /// rows from 1).
+    fn shift(&mut self, rows: u32) {
+        self.at.row += rows;
+        for p in &mut self.problems {
+            if let Some(at) = &mut p.at {
+                at.row += rows;
+            }
+        }
+    }
+}
 
 impl<'s> CaseBuilder<'s> {
     /// `sources` are the specs whose index each table's `source` refers to. Returns an error
@@ -258,14 +309,20 @@ impl<'s> CaseBuilder<'s> {
         Ok(CaseBuilder {
             schema,
             as_of,
-            value_maps,
-            date1904: sources.iter().map(|s| s.date1904).collect(),
+            reader: RowReader {
+                schema,
+                as_of,
+                value_maps: Arc::new(value_maps),
+                date1904: sources.iter().map(|s| s.date1904).collect(),
+                categories: vec![vec![Default::default(); schema.len()]; sources.len()],
+                tables: Vec::new(),
+                authorities: Default::default(),
+            },
             index: hashbrown::HashTable::new(),
             hasher: Default::default(),
-            authorities: Default::default(),
-            categories: vec![vec![Default::default(); schema.len()]; sources.len()],
-            absent: Vec::new(),
             out: CaseSet::default(),
+            #[cfg(test)]
+            stretches: 0,
         })
     }
 
@@ -319,93 +376,6 @@ impl<'s> CaseBuilder<'s> {
         self.out
     }
 
-    fn text_of(cell: &Cell) -> Option<String> {
-        let s = match cell {
-            Cell::Empty | Cell::Error => return None,
-            Cell::Text(s) => s.trim().to_string(),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Cell::Number(n) => format!("{n}"),
-            Cell::DateTime(d) => d.date().format("%Y-%m-%d").to_string(),
-            Cell::Bool(b) => b.to_string(),
-        };
-        (!s.is_empty()).then_some(s)
-    }
-
-    fn read_value(
-        &mut self,
-        source: usize,
-        f: FieldId,
-        cell: &Cell,
-        at: RowRef,
-        case_ref: &str,
-    ) -> Value {
-        if cell.is_blank() {
-            return Value::Blank;
-        }
-        match &self.schema.def(f).kind {
-            Kind::Text => Value::Blank,
-            Kind::Date => {
-                let date1904 = self.date1904.get(source).copied().unwrap_or(false);
-                match dates::parse_cell(cell, date1904) {
-                    Ok(None) => Value::Blank,
-                    Ok(Some(d)) if dates::plausible(d, self.as_of) => Value::Date(d),
-                    Ok(Some(d)) => {
-                        let msg = format!(
-                            "{}: a date {}, not plausible for this log",
-                            self.schema.label(f),
-                            if d < self.as_of {
-                                "before 1990"
-                            } else {
-                                "more than a year after the as-of date"
-                            }
-                        );
-                        self.problem(ProblemKind::BadValue, at, Some(f), Some(case_ref), msg);
-                        Value::Invalid
-                    }
-                    Err(e) => {
-                        let msg = format!("{}: {e}", self.schema.label(f));
-                        self.problem(ProblemKind::BadValue, at, Some(f), Some(case_ref), msg);
-                        Value::Invalid
-                    }
-                }
-            }
-            Kind::Category(_) => {
-                let map = self.value_maps.get(source).and_then(|m| m.get(f.index()));
-                let memo = self
-                    .categories
-                    .get_mut(source)
-                    .and_then(|m| m.get_mut(f.index()));
-                let read = match (cell, memo) {
-                    (Cell::Text(s), Some(memo)) => match memo.get::<str>(s) {
-                        Some(&read) => read,
-                        None => {
-                            let read = values::category(self.schema, f, cell, map);
-                            if memo.len() < CATEGORY_MEMO {
-                                memo.insert(s.to_string(), read);
-                            }
-                            read
-                        }
-                    },
-                    _ => values::category(self.schema, f, cell, map),
-                };
-                match read {
-                    Some(i) => Value::Cat(i),
-                    None => {
-                        let msg = format!(
-                            "{}: {}, not one of the accepted words: {}. Add the council's word under [sources.values.{}] in the configuration",
-                            self.schema.label(f),
-                            describe_cell(cell),
-                            values::accepted_words(self.schema, f, map),
-                            self.schema.name(f)
-                        );
-                        self.problem(ProblemKind::BadValue, at, Some(f), Some(case_ref), msg);
-                        Value::Invalid
-                    }
-                }
-            }
-        }
-    }
-
     fn merge_text<T: AsRef<str> + From<String>>(slot: &mut Option<T>, new: Option<String>) -> bool {
         match (slot.as_ref(), new) {
             (_, None) => true,
@@ -416,92 +386,28 @@ impl<'s> CaseBuilder<'s> {
             (Some(old), Some(n)) => old.as_ref() == n,
         }
     }
-}
 
-impl RowSink for CaseBuilder<'_> {
-    fn table(&mut self, info: TableInfo) -> usize {
-        // Per field: the table has no column for it (text fields are only ever blank).
-        self.absent.push(
-            self.schema
-                .ids()
-                .map(|f| {
-                    self.schema.def(f).kind != Kind::Text
-                        && !matches!(info.columns.get(f.index()), Some(Some(_)))
-                })
-                .collect(),
-        );
-        self.out.tables.push(info);
-        self.out.tables.len() - 1
-    }
-
-    fn blank(&mut self, _table: usize, _row: u32) {
-        self.out.reconciliation.rows_read += 1;
-        self.out.reconciliation.blank += 1;
-    }
-
-    fn notice(&mut self, text: String) {
-        self.out.notices.push(text);
-    }
-
-    fn row(&mut self, table: usize, row: u32, cells: &[Cell<'_>]) {
-        self.out.reconciliation.rows_read += 1;
-        let at = RowRef {
-            table: table as u32,
-            row,
-        };
-        let source = self.out.tables.get(table).map(|t| t.source).unwrap_or(0);
-        let cell = |f: FieldId| cells.get(f.index()).copied().unwrap_or(Cell::Empty);
-        let Some(case_ref) = Self::text_of(&cell(fields::CASE_REF)) else {
-            self.out.reconciliation.set_aside += 1;
-            self.problem(
-                ProblemKind::SetAside,
-                at,
-                Some(fields::CASE_REF),
-                None,
-                "no case reference: the row cannot be joined to a case".to_string(),
-            );
+    /// Joins a row read to its case (a new case, or merged into the one of its reference).
+    fn join(&mut self, r: RowRead) {
+        let rec = &mut self.out.reconciliation;
+        rec.rows_read += 1;
+        match &r.what {
+            Read::Blank => rec.blank += 1,
+            Read::SetAside => rec.set_aside += 1,
+            Read::Used { .. } => rec.used += 1,
+        }
+        self.out.problems.extend(r.problems);
+        let Read::Used {
+            case_ref,
+            values,
+            la,
+            child_id,
+            reviewer,
+        } = r.what
+        else {
             return;
         };
-        let length = case_ref.chars().count();
-        if length > MAX_CASE_REF_CHARS {
-            // Not a case reference but a cell of something else (or pasted text): it is not
-            // copied into every report and the ledger, and it is not quoted.
-            self.out.reconciliation.set_aside += 1;
-            self.problem(
-                ProblemKind::SetAside,
-                at,
-                Some(fields::CASE_REF),
-                None,
-                format!(
-                    "the case reference is {length} characters long (at most {MAX_CASE_REF_CHARS}): the row cannot be joined to a case; correct it in the log"
-                ),
-            );
-            return;
-        }
-        self.out.reconciliation.used += 1;
-        let mut values = vec![Value::Blank; self.schema.len()];
-        let absent = std::mem::take(&mut self.absent[table]);
-        for f in self.schema.ids() {
-            values[f.index()] = if absent.get(f.index()).copied().unwrap_or(false) {
-                Value::Absent
-            } else {
-                let c = cell(f);
-                self.read_value(source, f, &c, at, &case_ref)
-            };
-        }
-        self.absent[table] = absent;
-        let la = Self::text_of(&cell(fields::LOCAL_AUTHORITY)).map(|s| {
-            match self.authorities.get(s.as_str()) {
-                Some(a) => a.clone(),
-                None => {
-                    let a: Arc<str> = Arc::from(s.as_str());
-                    self.authorities.insert(s, a.clone());
-                    a
-                }
-            }
-        });
-        let child_id = Self::text_of(&cell(fields::CHILD_ID));
-        let reviewer = Self::text_of(&cell(fields::REVIEWER));
+        let at = r.at;
         // One hash per row: the entry is looked up and, for a new case, filled in one go.
         let next = self.out.cases.len() as u32;
         let (index, hasher, cases) = (&mut self.index, &self.hasher, &self.out.cases);
@@ -530,6 +436,293 @@ impl RowSink for CaseBuilder<'_> {
                 });
             }
             Some(i) => self.merge(i as usize, at, values, la, child_id, reviewer, &case_ref),
+        }
+    }
+}
+
+impl<'s> RowReader<'s> {
+    fn text_of(cell: &Cell) -> Option<String> {
+        let s = match cell {
+            Cell::Empty | Cell::Error => return None,
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => format!("{n}"),
+            Cell::DateTime(d) => d.date().format("%Y-%m-%d").to_string(),
+            Cell::Bool(b) => b.to_string(),
+        };
+        (!s.is_empty()).then_some(s)
+    }
+
+    /// The local authority's name in `cell`, held once however many rows name it.
+    fn authority(&mut self, cell: &Cell) -> Option<Arc<str>> {
+        if let Cell::Text(s) = cell {
+            if let Some(a) = self.authorities.get(s.trim()) {
+                return Some(a.clone());
+            }
+        }
+        let name = Self::text_of(cell)?;
+        let a: Arc<str> = Arc::from(name.as_str());
+        if self.authorities.len() < CATEGORY_MEMO {
+            self.authorities.insert(name.into_boxed_str(), a.clone());
+        }
+        Some(a)
+    }
+
+    /// A table begins (as [`RowSink::table`]).
+    fn table(&mut self, info: &TableInfo) {
+        // Per field: the table has no column for it (text fields are only ever blank).
+        let absent = self
+            .schema
+            .ids()
+            .map(|f| {
+                self.schema.def(f).kind != Kind::Text
+                    && !matches!(info.columns.get(f.index()), Some(Some(_)))
+            })
+            .collect();
+        self.tables.push((info.source, absent));
+    }
+
+    /// Reads one row of `table` (as [`RowSink::row`]).
+    pub fn read(&mut self, table: usize, row: u32, cells: &[Cell<'_>]) -> RowRead {
+        let at = RowRef {
+            table: table as u32,
+            row,
+        };
+        let mut problems = Vec::new();
+        let set_aside = |message: String, problems: Vec<Problem>| RowRead {
+            at,
+            what: Read::SetAside,
+            problems: [
+                problems,
+                vec![Problem {
+                    kind: ProblemKind::SetAside,
+                    at: Some(at),
+                    field: Some(fields::CASE_REF),
+                    case_ref: None,
+                    message,
+                }],
+            ]
+            .concat(),
+        };
+        let cell = |f: FieldId| cells.get(f.index()).copied().unwrap_or(Cell::Empty);
+        let Some(case_ref) = Self::text_of(&cell(fields::CASE_REF)) else {
+            return set_aside(
+                "no case reference: the row cannot be joined to a case".to_string(),
+                problems,
+            );
+        };
+        let length = case_ref.chars().count();
+        if length > MAX_CASE_REF_CHARS {
+            // Not a case reference but a cell of something else (or pasted text): it is not
+            // copied into every report and the ledger, and it is not quoted.
+            return set_aside(
+                format!(
+                    "the case reference is {length} characters long (at most {MAX_CASE_REF_CHARS}): the row cannot be joined to a case; correct it in the log"
+                ),
+                problems,
+            );
+        }
+        let (source, absent) = match self.tables.get_mut(table) {
+            Some((source, absent)) => (*source, std::mem::take(absent)),
+            None => (0, Vec::new()),
+        };
+        let mut values = vec![Value::Blank; self.schema.len()];
+        for f in self.schema.ids() {
+            values[f.index()] = if absent.get(f.index()).copied().unwrap_or(false) {
+                Value::Absent
+            } else {
+                let c = cell(f);
+                self.read_value(source, f, &c, at, &case_ref, &mut problems)
+            };
+        }
+        if let Some(t) = self.tables.get_mut(table) {
+            t.1 = absent;
+        }
+        RowRead {
+            at,
+            what: Read::Used {
+                la: self.authority(&cell(fields::LOCAL_AUTHORITY)),
+                child_id: Self::text_of(&cell(fields::CHILD_ID)),
+                reviewer: Self::text_of(&cell(fields::REVIEWER)),
+                case_ref,
+                values,
+            },
+            problems,
+        }
+    }
+
+    fn read_value(
+        &mut self,
+        source: usize,
+        f: FieldId,
+        cell: &Cell,
+        at: RowRef,
+        case_ref: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Value {
+        if cell.is_blank() {
+            return Value::Blank;
+        }
+        let mut problem = |message: String| {
+            problems.push(Problem {
+                kind: ProblemKind::BadValue,
+                at: Some(at),
+                field: Some(f),
+                case_ref: Some(case_ref.to_string()),
+                message,
+            });
+            Value::Invalid
+        };
+        match &self.schema.def(f).kind {
+            Kind::Text => Value::Blank,
+            Kind::Date => {
+                let date1904 = self.date1904.get(source).copied().unwrap_or(false);
+                match dates::parse_cell(cell, date1904) {
+                    Ok(None) => Value::Blank,
+                    Ok(Some(d)) if dates::plausible(d, self.as_of) => Value::Date(d),
+                    Ok(Some(d)) => problem(format!(
+                        "{}: a date {}, not plausible for this log",
+                        self.schema.label(f),
+                        if d < self.as_of {
+                            "before 1990"
+                        } else {
+                            "more than a year after the as-of date"
+                        }
+                    )),
+                    Err(e) => problem(format!("{}: {e}", self.schema.label(f))),
+                }
+            }
+            Kind::Category(_) => {
+                let map = self.value_maps.get(source).and_then(|m| m.get(f.index()));
+                let memo = self
+                    .categories
+                    .get_mut(source)
+                    .and_then(|m| m.get_mut(f.index()));
+                let read = match (cell, memo) {
+                    (Cell::Text(s), Some(memo)) => match memo.get::<str>(s) {
+                        Some(&read) => read,
+                        None => {
+                            let read = values::category(self.schema, f, cell, map);
+                            if memo.len() < CATEGORY_MEMO {
+                                memo.insert(s.to_string(), read);
+                            }
+                            read
+                        }
+                    },
+                    _ => values::category(self.schema, f, cell, map),
+                };
+                match read {
+                    Some(i) => Value::Cat(i),
+                    None => problem(format!(
+                        "{}: {}, not one of the accepted words: {}. Add the council's word under [sources.values.{}] in the configuration",
+                        self.schema.label(f),
+                        describe_cell(cell),
+                        values::accepted_words(self.schema, f, map),
+                        self.schema.name(f)
+                    )),
+                }
+            }
+        }
+    }
+}
+
+impl RowSink for CaseBuilder<'_> {
+    fn table(&mut self, info: TableInfo) -> usize {
+        self.reader.table(&info);
+        self.out.tables.push(info);
+        self.out.tables.len() - 1
+    }
+
+    fn blank(&mut self, table: usize, row: u32) {
+        self.join(RowRead {
+            at: RowRef {
+                table: table as u32,
+                row,
+            },
+            what: Read::Blank,
+            problems: Vec::new(),
+        });
+    }
+
+    fn notice(&mut self, text: String) {
+        self.out.notices.push(text);
+    }
+
+    fn row(&mut self, table: usize, row: u32, cells: &[Cell<'_>]) {
+        let r = self.reader.read(table, row, cells);
+        self.join(r);
+    }
+}
+
+/// A stretch of a file's rows read on another thread: the rows read, in order, and whether
+/// anything besides rows happened (a header row again, a notice), which only a reading in
+/// order can handle.
+pub struct Stretch<'s> {
+    reader: RowReader<'s>,
+    rows: Vec<RowRead>,
+    plain: bool,
+}
+
+impl RowSink for Stretch<'_> {
+    fn table(&mut self, _info: TableInfo) -> usize {
+        self.plain = false;
+        0
+    }
+
+    fn blank(&mut self, table: usize, row: u32) {
+        self.rows.push(RowRead {
+            at: RowRef {
+                table: table as u32,
+                row,
+            },
+            what: Read::Blank,
+            problems: Vec::new(),
+        });
+    }
+
+    fn notice(&mut self, _text: String) {
+        self.plain = false;
+    }
+
+    fn row(&mut self, table: usize, row: u32, cells: &[Cell<'_>]) {
+        let r = self.reader.read(table, row, cells);
+        self.rows.push(r);
+    }
+}
+
+impl<'s> crate::ingest::ParallelSink for CaseBuilder<'s> {
+    type Part = Stretch<'s>;
+
+    fn part(&self) -> Stretch<'s> {
+        Stretch {
+            reader: self.reader.clone(),
+            rows: Vec::new(),
+            plain: true,
+        }
+    }
+
+    fn plain(part: &Stretch<'s>) -> bool {
+        part.plain
+    }
+
+    fn reserve(&mut self, rows: usize) {
+        self.out
+            .cases
+            .reserve(rows.saturating_sub(self.out.cases.len()));
+        self.index
+            .reserve(rows.saturating_sub(self.index.len()), |&i| {
+                self.hasher.hash_one(&*self.out.cases[i as usize].case_ref)
+            });
+    }
+
+    fn take(&mut self, part: Stretch<'s>, rows_before: u32) {
+        #[cfg(test)]
+        {
+            self.stretches += 1;
+        }
+        for mut r in part.rows {
+            r.shift(rows_before);
+            self.join(r);
         }
     }
 }
@@ -656,7 +849,7 @@ pub fn read_sources(
         }
         let targets = targets(schema, spec);
         for file in crate::ingest::expand(&spec.path)? {
-            crate::ingest::read_file(&file, spec, i, &targets, &mut builder)?;
+            crate::ingest::read_file_parallel(&file, spec, i, &targets, &mut builder)?;
         }
     }
     Ok(builder.finish())
@@ -670,3 +863,6 @@ pub enum ReadError {
     #[error("{0}")]
     Config(String),
 }
+
+#[cfg(test)]
+mod tests;

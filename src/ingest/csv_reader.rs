@@ -6,7 +6,9 @@ use std::path::Path;
 
 use super::header::{self, Target, SCAN_ROWS};
 use super::table::{no_header, Table};
-use super::{io_error, Cell, IngestError, RowSink, SourceSpec};
+use super::{io_error, Cell, IngestError, ParallelSink, RowSink, SourceSpec};
+
+mod parallel;
 
 /// Decodes file bytes to text: UTF-16 (with a byte-order mark, or without one when every
 /// other byte is zero, as some case-management exports write it), UTF-8 (BOM stripped) or,
@@ -103,6 +105,57 @@ pub(super) fn read(
     targets: &[Target],
     sink: &mut dyn RowSink,
 ) -> Result<(), IngestError> {
+    with_text(path, name, |text, delimiter| {
+        read_text(text, delimiter, name, spec, source, targets, sink)
+    })
+}
+
+/// As [`read`], a big file's rows read on every core (see [`ParallelSink`]).
+pub(super) fn read_parallel<S: ParallelSink>(
+    path: &Path,
+    name: &str,
+    source: usize,
+    targets: &[Target],
+    sink: &mut S,
+) -> Result<(), IngestError> {
+    with_text(path, name, |text, delimiter| {
+        let (rows, table) = begin(text, delimiter, name, source, targets, sink)?;
+        parallel::read_rest(text, delimiter, name, rows, table, sink)
+    })
+}
+
+/// As [`read_text`] into a [`ParallelSink`], in stretches of about `stretch` bytes.
+pub(super) fn read_text_in_stretches<S: ParallelSink>(
+    text: &str,
+    delimiter: u8,
+    name: &str,
+    source: usize,
+    targets: &[Target],
+    sink: &mut S,
+    stretch: usize,
+) -> Result<(), IngestError> {
+    let (rows, table) = begin(text, delimiter, name, source, targets, sink)?;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    parallel::read_in_stretches(
+        text,
+        delimiter,
+        name,
+        rows,
+        table,
+        sink,
+        Some(stretch),
+        threads.clamp(2, 8),
+    )
+}
+
+/// The file's text (decoded) and its delimiter, or why it is not a CSV file.
+fn with_text(
+    path: &Path,
+    name: &str,
+    then: impl FnOnce(&str, u8) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(name, e))?;
     if utf16(&bytes).is_none() && looks_binary(&bytes) {
         return Err(IngestError::WrongFormat {
@@ -117,7 +170,7 @@ pub(super) fn read(
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let delimiter = sniff_delimiter(&text, &ext);
-    read_text(&text, delimiter, name, spec, source, targets, sink)
+    then(&text, delimiter)
 }
 
 /// A NUL byte or a known binary signature means this is not text.
@@ -150,13 +203,45 @@ fn line_breaks(bytes: &[u8]) -> u32 {
 /// a quoted cell spans, and one row for each blank line (which the csv crate skips).
 struct Rows<'a> {
     reader: csv::Reader<&'a [u8]>,
+    /// The text from `base` on (the reader's input).
     bytes: &'a [u8],
-    /// Where the previous record ended.
+    base: usize,
+    /// Where the previous record ended (in `bytes`).
     end: usize,
     row: u32,
 }
 
-impl Rows<'_> {
+impl<'a> Rows<'a> {
+    /// Records of `text` from byte `from`, `row` being the row number of the record before
+    /// (0 at the start of the file, or of a stretch read on its own: its rows numbered from 1).
+    /// After the start, `from` is where the previous record's content ended.
+    fn at(text: &'a [u8], from: usize, row: u32, delimiter: u8) -> Rows<'a> {
+        let bytes = &text[from.min(text.len())..];
+        Rows {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(bytes),
+            bytes,
+            base: from,
+            end: 0,
+            row,
+        }
+    }
+
+    /// Where the reader stopped, in the whole text: after the last record's line break, or
+    /// inside it (after the CR of a CRLF).
+    fn after(&self) -> usize {
+        self.base + (self.reader.position().byte() as usize).min(self.bytes.len())
+    }
+
+    /// Where the last record's content ended, in the whole text (a reading resumed there
+    /// goes on as this one would).
+    fn end(&self) -> usize {
+        self.base + self.end
+    }
+
     fn next(&mut self, record: &mut csv::StringRecord) -> Result<Option<u32>, csv::Error> {
         if !self.reader.read_record(record)? {
             return Ok(None);
@@ -197,26 +282,37 @@ pub(super) fn read_text(
     targets: &[Target],
     sink: &mut dyn RowSink,
 ) -> Result<(), IngestError> {
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Rows {
-        reader,
-        bytes: text.as_bytes(),
-        end: 0,
-        row: 0,
-    };
-    let csv_error = |e: csv::Error| IngestError::Corrupt {
+    let (mut rows, mut table) = begin(text, delimiter, name, source, targets, sink)?;
+    let mut record = csv::StringRecord::new();
+    while let Some(line) = rows.next(&mut record).map_err(|e| csv_error(name, e))? {
+        emit(&mut table, sink, line, &record)?;
+    }
+    Ok(())
+}
+
+fn csv_error(name: &str, e: csv::Error) -> IngestError {
+    IngestError::Corrupt {
         file: name.to_string(),
         reason: e.to_string(),
-    };
+    }
+}
+
+/// Finds the header in the first rows, starts the table and hands over the rows read so far:
+/// the records after them are the caller's to read.
+fn begin<'a, 't>(
+    text: &'a str,
+    delimiter: u8,
+    name: &str,
+    source: usize,
+    targets: &'t [Target],
+    sink: &mut dyn RowSink,
+) -> Result<(Rows<'a>, Table<'t>), IngestError> {
+    let mut rows = Rows::at(text.as_bytes(), 0, 0, delimiter);
     // Buffer the first rows to find the header.
     let mut head: Vec<(u32, csv::StringRecord)> = Vec::new();
     let mut record = csv::StringRecord::new();
     while head.len() < SCAN_ROWS {
-        match rows.next(&mut record).map_err(csv_error)? {
+        match rows.next(&mut record).map_err(|e| csv_error(name, e))? {
             Some(line) => head.push((line, record.clone())),
             None => break,
         }
@@ -238,23 +334,27 @@ pub(super) fn read_text(
         &head_cells[found.row],
         found.columns,
     )?;
-    let mut emit = |line: u32, rec: &csv::StringRecord, sink: &mut dyn RowSink| {
-        let blank = rec.iter().all(|f| f.trim().is_empty());
-        table.row(
-            sink,
-            line,
-            blank,
-            |i| rec.get(i).map(Cell::Text).unwrap_or(Cell::Empty),
-            || rec.iter().map(Cell::Text).collect(),
-        )
-    };
     for (line, rec) in &head[found.row + 1..] {
-        emit(*line, rec, sink)?;
+        emit(&mut table, sink, *line, rec)?;
     }
-    while let Some(line) = rows.next(&mut record).map_err(csv_error)? {
-        emit(line, &record, sink)?;
-    }
-    Ok(())
+    Ok((rows, table))
+}
+
+/// Hands one record to the table.
+fn emit(
+    table: &mut Table,
+    sink: &mut dyn RowSink,
+    line: u32,
+    rec: &csv::StringRecord,
+) -> Result<(), IngestError> {
+    let blank = rec.iter().all(|f| f.trim().is_empty());
+    table.row(
+        sink,
+        line,
+        blank,
+        |i| rec.get(i).map(Cell::Text).unwrap_or(Cell::Empty),
+        || rec.iter().map(Cell::Text).collect(),
+    )
 }
 
 #[cfg(test)]

@@ -124,12 +124,16 @@ pub fn nearest<'h>(label: &str, headers: impl IntoIterator<Item = &'h str>) -> V
 
 /// A cheap first test of whether a row after the header is the header again (two logs pasted
 /// into one sheet): its cell in the first mapped column is one of the labels looked for.
-pub fn may_be_header(key: &Cell, targets: &[Target]) -> bool {
+/// `scratch` holds the key normalised (asked of every row: no allocation).
+pub fn may_be_header(key: &Cell, targets: &[Target], scratch: &mut String) -> bool {
     let Cell::Text(s) = key else {
         return false;
     };
-    let n = normalise_label(s);
-    !n.is_empty() && targets.iter().any(|t| t.labels.contains(&n))
+    crate::fields::normalise_label_into(s, scratch);
+    !scratch.is_empty()
+        && targets
+            .iter()
+            .any(|t| t.labels.iter().any(|l| l == scratch.as_str()))
 }
 
 /// The full test: the row maps at least two targets. Returns its mapping when it does.

@@ -203,6 +203,21 @@ pub trait RowSink {
     fn notice(&mut self, _text: String) {}
 }
 
+/// A [`RowSink`] whose rows can be read on several threads (a big CSV file is cut into
+/// stretches at line breaks): `part` makes a sink for one stretch, whose rows are numbered from
+/// 1 within it, and `take` takes a stretch's rows in, in file order, numbered on by
+/// `rows_before`. A stretch whose sink saw anything but rows (`plain` false: a header row
+/// again, a notice) is read again in order by the sink itself, so the result is always that of
+/// reading the file in order.
+pub trait ParallelSink: RowSink {
+    type Part: RowSink + Send;
+    fn part(&self) -> Self::Part;
+    fn plain(part: &Self::Part) -> bool;
+    fn take(&mut self, part: Self::Part, rows_before: u32);
+    /// About this many rows are coming (to size tables once).
+    fn reserve(&mut self, _rows: usize) {}
+}
+
 /// Expands a source's path (which may be a glob) to files, sorted. A path that exists is that
 /// file, even when its name has `[` or `]` in it (`log [2024].csv`); a file the pattern matches
 /// but that cannot be read is an error, never skipped.
@@ -245,14 +260,8 @@ pub fn expand(path: &Path) -> Result<Vec<PathBuf>, IngestError> {
     }
 }
 
-/// Reads one file of a source, feeding every row to `sink`.
-pub fn read_file(
-    file: &Path,
-    spec: &SourceSpec,
-    source: usize,
-    targets: &[Target],
-    sink: &mut dyn RowSink,
-) -> Result<(), IngestError> {
+/// A file's name for messages and its extension (lower case), once it is known not to be empty.
+fn name_and_ext(file: &Path) -> Result<(String, String), IngestError> {
     let name = file.display().to_string();
     let ext = file
         .extension()
@@ -262,6 +271,34 @@ pub fn read_file(
     if meta.len() == 0 {
         return Err(IngestError::Empty { file: name });
     }
+    Ok((name, ext))
+}
+
+/// As [`read_file`], a big CSV file's rows read on every core (the same rows, numbers and
+/// problems, in the same order: see [`ParallelSink`]).
+pub fn read_file_parallel<S: ParallelSink>(
+    file: &Path,
+    spec: &SourceSpec,
+    source: usize,
+    targets: &[Target],
+    sink: &mut S,
+) -> Result<(), IngestError> {
+    let (name, ext) = name_and_ext(file)?;
+    match ext.as_str() {
+        "csv" | "tsv" | "txt" => csv_reader::read_parallel(file, &name, source, targets, sink),
+        _ => read_file(file, spec, source, targets, sink),
+    }
+}
+
+/// Reads one file of a source, feeding every row to `sink`.
+pub fn read_file(
+    file: &Path,
+    spec: &SourceSpec,
+    source: usize,
+    targets: &[Target],
+    sink: &mut dyn RowSink,
+) -> Result<(), IngestError> {
+    let (name, ext) = name_and_ext(file)?;
     match ext.as_str() {
         "csv" | "tsv" | "txt" => csv_reader::read(file, &name, spec, source, targets, sink),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
@@ -284,6 +321,22 @@ pub fn read_csv_text(
     sink: &mut dyn RowSink,
 ) -> Result<(), IngestError> {
     csv_reader::read_text(text, delimiter, name, spec, source, targets, sink)
+}
+
+/// As [`read_csv_text`] into a [`ParallelSink`], the rows after the header read in stretches of
+/// about `stretch` bytes on two threads or more however small the text: for the tests and fuzz
+/// targets that hold the parallel reading to the reading in order.
+#[doc(hidden)]
+pub fn read_csv_text_in_stretches<S: ParallelSink>(
+    text: &str,
+    delimiter: u8,
+    name: &str,
+    source: usize,
+    targets: &[Target],
+    sink: &mut S,
+    stretch: usize,
+) -> Result<(), IngestError> {
+    csv_reader::read_text_in_stretches(text, delimiter, name, source, targets, sink, stretch)
 }
 
 pub(crate) fn io_error(file: &str, e: std::io::Error) -> IngestError {

@@ -6,6 +6,7 @@ use super::header::{self, Target, SCAN_ROWS};
 use super::{sheet_suffix, Cell, Column, IngestError, RowSink, TableInfo};
 
 /// A table being read.
+#[derive(Clone)]
 pub(super) struct Table<'t> {
     file: String,
     sheet: Option<String>,
@@ -17,6 +18,8 @@ pub(super) struct Table<'t> {
     id: usize,
     /// The row buffer, kept between rows (empty between calls).
     buf: Vec<Cell<'static>>,
+    /// The key cell normalised, kept between rows.
+    scratch: String,
 }
 
 /// An empty vector's allocation, for cells of another lifetime (in-place collect: no copy).
@@ -26,6 +29,11 @@ fn recycle<'a, 'b>(mut v: Vec<Cell<'a>>) -> Vec<Cell<'b>> {
 }
 
 impl<'t> Table<'t> {
+    /// Its number in the sink (a header row again starts a new one).
+    pub(super) fn id(&self) -> usize {
+        self.id
+    }
+
     /// Checks the header row (required and configured columns) and announces the table.
     #[allow(clippy::too_many_arguments)]
     pub fn start(
@@ -58,6 +66,7 @@ impl<'t> Table<'t> {
             key,
             id,
             buf: Vec::with_capacity(targets.len()),
+            scratch: String::new(),
         })
     }
 
@@ -77,7 +86,7 @@ impl<'t> Table<'t> {
             return Ok(());
         }
         if let Some(k) = self.key {
-            if header::may_be_header(&get(k), self.targets) {
+            if header::may_be_header(&get(k), self.targets, &mut self.scratch) {
                 let cells = full();
                 if let Some(columns) = header::header_again(&cells, self.targets) {
                     return self.restart(sink, line, &cells, columns);

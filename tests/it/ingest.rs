@@ -615,3 +615,32 @@ fn an_nhs_number_in_a_date_cell_never_appears_in_any_output() {
         "{dq:?}"
     );
 }
+
+/// A log big enough to be read on every core (6 MB) gives the cases, problems, row numbers
+/// and reconciliation of reading it row by row in order.
+#[test]
+fn a_big_csv_read_on_every_core_is_the_same_as_read_in_order() {
+    use safeguard_audit::{cases, fields::Schema, generate, ingest};
+    let dir = tempfile::tempdir().unwrap();
+    let written = generate::write_files(
+        &generate::Options::new(30_000, 5),
+        dir.path(),
+        generate::Format::Csv,
+    )
+    .unwrap();
+    let log = &written[0].0;
+    assert!(std::fs::metadata(log).unwrap().len() > 5 << 20);
+    let schema = Schema::canonical();
+    let spec = ingest::SourceSpec {
+        path: log.clone(),
+        ..Default::default()
+    };
+    let as_of = generate::default_as_of();
+    let parallel = cases::read_sources(&schema, std::slice::from_ref(&spec), as_of).unwrap();
+    let mut b = cases::CaseBuilder::new(&schema, std::slice::from_ref(&spec), as_of).unwrap();
+    let targets = cases::targets(&schema, &spec);
+    ingest::read_file(log, &spec, 0, &targets, &mut b).unwrap();
+    let in_order = b.finish();
+    assert!(parallel.reconciliation.rows_read > 30_000 && !parallel.problems.is_empty());
+    assert_eq!(format!("{parallel:?}"), format!("{in_order:?}"));
+}
