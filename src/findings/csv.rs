@@ -100,8 +100,9 @@ pub fn write_par<'a, W: Write + ?Sized>(
     write_split(&mut [out], findings, case, |_| None, rules)
 }
 
-/// Formats `findings` in chunks on every core; `put(k, bytes)` gets, in order, each chunk's
-/// records for the whole (`k` 0) and for each part `k` (those `to` sends to `k`, of `parts`).
+/// Formats `findings` in chunks on every core; `put(k, bytes)` gets, in order and on this
+/// thread (while the others format the next chunks), each chunk's records for the whole (`k`
+/// 0) and for each part `k` (those `to` sends to `k`, of `parts`).
 fn in_chunks<'a>(
     findings: &'a [Finding],
     parts: usize,
@@ -110,10 +111,7 @@ fn in_chunks<'a>(
     rules: &RuleSet,
     mut put: impl FnMut(usize, &[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
+    let threads = crate::util::par::threads();
     let format = |chunk: &[Finding]| -> Vec<Vec<u8>> {
         let mut bufs: Vec<Vec<u8>> = (0..parts).map(|_| Vec::new()).collect();
         bufs[0].reserve(chunk.len() * 128);
@@ -128,30 +126,21 @@ fn in_chunks<'a>(
         }
         bufs
     };
-    for wave in findings.chunks(CHUNK * threads) {
-        let done: Vec<Vec<Vec<u8>>> = if threads == 1 || wave.len() <= CHUNK {
-            vec![format(wave)]
-        } else {
-            std::thread::scope(|s| {
-                let mut chunks = wave.chunks(CHUNK);
-                let first = chunks.next().unwrap_or(&[]);
-                let others: Vec<_> = chunks.map(|c| s.spawn(move || format(c))).collect();
-                let mut done = vec![format(first)];
-                for h in others {
-                    done.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-                }
-                done
-            })
-        };
-        for bufs in done {
+    // Written in order on this thread while the other cores format the next chunks.
+    let chunks: Vec<&[Finding]> = findings.chunks(CHUNK).collect();
+    crate::util::par::ordered(
+        chunks.len(),
+        threads * 2,
+        |i| format(chunks[i]),
+        |_, bufs| {
             for (k, b) in bufs.iter().enumerate() {
                 if !b.is_empty() {
                     put(k, b)?;
                 }
             }
-        }
-    }
-    Ok(())
+            Ok(())
+        },
+    )
 }
 
 /// Reused buffers for a record's dates, and the notes already worded (quoted and neutralised
