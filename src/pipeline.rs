@@ -129,9 +129,7 @@ fn finish(
         rules.duties.len()
     ));
     timings.time("sort", || {
-        cases
-            .cases
-            .sort_by_cached_key(|c| crate::util::natural::natural_key(&c.case_ref))
+        crate::util::natural::sort_naturally(&mut cases.cases, |c| &c.case_ref)
     });
     let t = std::time::Instant::now();
     let (mut findings, mut case_authority) = match &prepared {

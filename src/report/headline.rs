@@ -43,7 +43,7 @@ pub struct PanelFigures {
 }
 
 /// The headline numbers of one audit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headline {
     pub as_of: NaiveDate,
     /// 1 April of the financial year containing the as-of date.
@@ -84,12 +84,18 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 impl Headline {
     /// Counts the headline numbers of an audit. Every report takes them from here.
+    /// The last day that counts as due soon: [`DUE_SOON_WORKING_DAYS`] working days after the
+    /// as-of date.
+    pub fn due_soon_until(audit: &Audit) -> NaiveDate {
+        audit
+            .calendar
+            .add_working_days(audit.as_of, DUE_SOON_WORKING_DAYS)
+            .unwrap_or(audit.as_of)
+    }
+
     pub fn of(audit: &Audit) -> Headline {
         let as_of = audit.as_of;
-        let due_soon_until = audit
-            .calendar
-            .add_working_days(as_of, DUE_SOON_WORKING_DAYS)
-            .unwrap_or(as_of);
+        let due_soon_until = Self::due_soon_until(audit);
         let year_start = financial_year_start(as_of);
         let year_end = NaiveDate::from_ymd_opt(year_start.year() + 1, 3, 31).unwrap_or(as_of);
         let in_year = |d: Option<NaiveDate>| d.is_some_and(|d| d >= year_start && d <= year_end);
