@@ -61,7 +61,7 @@ pub fn natural_key(s: &str) -> Vec<u8> {
 /// their order), as `sort_by_cached_key` would. Keys are compared by their first 32 bytes held
 /// inline (a case reference's key is about 20), the whole key only where those tie; a long
 /// list is sorted on two cores (each half on its own, then merged).
-pub fn sort_naturally<T: Send + Sync>(items: &mut Vec<T>, text: impl Fn(&T) -> &str + Sync) {
+pub fn sort_naturally<T: Send + Sync>(items: &mut [T], text: impl Fn(&T) -> &str + Sync) {
     let n = items.len();
     if n < 2 || n > u32::MAX as usize {
         items.sort_by_cached_key(|t| natural_key(text(t)));
