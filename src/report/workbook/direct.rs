@@ -82,9 +82,11 @@ impl Extent {
     }
 }
 
-/// A big sheet's data rows as XML, streamed into its zip entry.
+/// A big sheet's data rows as XML, streamed (in pieces) to the thread that compresses them into
+/// its zip entry.
 pub struct Xml {
-    out: ZipFileBuilder,
+    /// Where each piece goes (`None`: kept, for the tests).
+    out: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
     xf: Xf,
     buf: Vec<u8>,
     /// Column names ("A", "B", ... "AS"), made as they are needed.
@@ -94,7 +96,7 @@ pub struct Xml {
 }
 
 impl Xml {
-    fn new(out: ZipFileBuilder, xf: Xf) -> Xml {
+    fn new(out: Option<std::sync::mpsc::SyncSender<Vec<u8>>>, xf: Xf) -> Xml {
         Xml {
             out,
             xf,
@@ -137,8 +139,7 @@ impl Xml {
         if self.open.take().is_some() {
             self.buf.extend_from_slice(b"</row>");
             if self.buf.len() >= PIECE {
-                self.out.write_all(&self.buf)?;
-                self.buf.clear();
+                self.send()?;
             }
         }
         Ok(())
@@ -191,11 +192,20 @@ impl Xml {
         Ok(())
     }
 
-    /// Closes the last row and hands back the entry, the rows written into it.
-    fn finish(mut self) -> io::Result<ZipFileBuilder> {
+    /// Hands the piece written to the compressor (without copying it).
+    fn send(&mut self) -> io::Result<()> {
+        let Some(out) = &self.out else {
+            return Ok(());
+        };
+        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE + 4096));
+        out.send(piece)
+            .map_err(|_| io::Error::other("the sheet's compressor stopped"))
+    }
+
+    /// Closes the last row and hands over the rest.
+    fn finish(mut self) -> io::Result<()> {
         self.end_row()?;
-        self.out.write_all(&self.buf)?;
-        Ok(self.out)
+        self.send()
     }
 }
 
@@ -294,12 +304,29 @@ where
             .iter()
             .map(|(sheet, name, head, tail)| {
                 s.spawn(move || -> Result<PreparedZipFile, super::WorkbookError> {
-                    let mut entry = ZipFileBuilder::new(name, options)?;
-                    entry.write_all(head.as_bytes())?;
-                    let xml = emit(*sheet, Xml::new(entry, xf.clone()))?;
-                    let mut entry = xml.finish()?;
-                    entry.write_all(tail.as_bytes())?;
-                    Ok(entry.finish()?)
+                    // The rows written here, compressed on a thread of their own.
+                    let (send, pieces) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+                    std::thread::scope(|s| {
+                        let compress =
+                            s.spawn(move || -> Result<PreparedZipFile, super::WorkbookError> {
+                                let mut entry = ZipFileBuilder::new(name, options)?;
+                                entry.write_all(head.as_bytes())?;
+                                for piece in pieces {
+                                    entry.write_all(&piece)?;
+                                }
+                                entry.write_all(tail.as_bytes())?;
+                                Ok(entry.finish()?)
+                            });
+                        let written = emit(*sheet, Xml::new(Some(send), xf.clone()))
+                            .map_err(super::WorkbookError::from)
+                            .and_then(|xml| Ok(xml.finish()?));
+                        let compressed = compress
+                            .join()
+                            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                        // The compressor's own error first: the writer's is only that it stopped.
+                        let entry = compressed?;
+                        written.map(|()| entry)
+                    })
                 })
             })
             .collect();
@@ -390,7 +417,7 @@ mod tests {
     fn numbers_as_an_f64_displays() {
         for n in [0.0, 1.0, -3.0, 44272.0, 12.5, -0.25, 1e16, 0.1 + 0.2] {
             let mut x = Xml::new(
-                ZipFileBuilder::new("t", SimpleFileOptions::default()).expect("builder"),
+                None,
                 Xf {
                     at: [0; 16],
                     index: [0; 16],
