@@ -1,7 +1,8 @@
 //! The CSV reader and the case builder over arbitrary bytes: decode (UTF-8 or Windows-1252),
 //! sniff the delimiter, read, build cases, then check that no row disappeared
 //! (rows read = used + set aside + blank; used rows are exactly the rows of the cases; every
-//! set-aside row has a problem saying why) and evaluate every case against the baseline duties.
+//! set-aside row has a problem saying why; read in stretches on several threads it is the same)
+//! and evaluate every case against the baseline duties.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -46,6 +47,24 @@ fuzz_target!(|data: &[u8]| {
         &mut builder,
     );
     let set = builder.finish();
+    // Read in stretches on several threads (a stretch per few bytes, from the first byte of
+    // the input): the same cases, problems, row numbers and reconciliation, or the same error.
+    let stretch = 1 + data.first().copied().unwrap_or(0) as usize % 64;
+    let mut again = CaseBuilder::new(schema, std::slice::from_ref(&f.spec), as_of).unwrap();
+    let read_again = ingest::read_csv_text_in_stretches(
+        &text,
+        delimiter,
+        "fuzz.csv",
+        0,
+        &targets,
+        &mut again,
+        stretch,
+    );
+    assert_eq!(
+        read_again.as_ref().map_err(|e| e.to_string()),
+        read.as_ref().map_err(|e| e.to_string())
+    );
+    assert_eq!(format!("{:?}", again.finish()), format!("{set:?}"));
     let r = set.reconciliation;
     assert!(r.balances(), "{r}");
     if read.is_err() {
