@@ -220,9 +220,9 @@ pub fn targets(schema: &Schema, spec: &SourceSpec) -> Vec<Target> {
         .collect()
 }
 
-/// Builds cases from rows as the reader hands them over (an [`ingest::RowSink`]): each row is
+/// Builds cases from rows as the reader hands them over (an [`crate::ingest::RowSink`]): each row is
 /// read into values by a [`RowReader`] (on this thread, or for a big CSV file on several: see
-/// [`ingest::ParallelSink`]) and then joined to its case, in row order.
+/// [`crate::ingest::ParallelSink`]) and then joined to its case, in row order.
 pub struct CaseBuilder<'s> {
     schema: &'s Schema,
     as_of: NaiveDate,

@@ -124,8 +124,12 @@ pub(super) fn read_parallel<S: ParallelSink>(
     })
 }
 
-/// As [`read_text`] into a [`ParallelSink`], in stretches of about `stretch` bytes.
-pub(super) fn read_text_in_stretches<S: ParallelSink>(
+/// As [`read_text`] into a [`ParallelSink`], the rows after the header read in stretches of
+/// about `stretch` bytes on two threads or more however small the text: for the tests and fuzz
+/// targets that hold the parallel reading to the reading in order
+/// (`ingest::read_csv_text_in_stretches`).
+#[doc(hidden)]
+pub fn read_text_in_stretches<S: ParallelSink>(
     text: &str,
     delimiter: u8,
     name: &str,
@@ -135,9 +139,7 @@ pub(super) fn read_text_in_stretches<S: ParallelSink>(
     stretch: usize,
 ) -> Result<(), IngestError> {
     let (rows, table) = begin(text, delimiter, name, source, targets, sink)?;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let threads = crate::util::par::threads().max(2);
     parallel::read_in_stretches(
         text,
         delimiter,
@@ -146,7 +148,7 @@ pub(super) fn read_text_in_stretches<S: ParallelSink>(
         table,
         sink,
         Some(stretch),
-        threads.clamp(2, 8),
+        threads,
     )
 }
 

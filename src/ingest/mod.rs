@@ -323,21 +323,8 @@ pub fn read_csv_text(
     csv_reader::read_text(text, delimiter, name, spec, source, targets, sink)
 }
 
-/// As [`read_csv_text`] into a [`ParallelSink`], the rows after the header read in stretches of
-/// about `stretch` bytes on two threads or more however small the text: for the tests and fuzz
-/// targets that hold the parallel reading to the reading in order.
 #[doc(hidden)]
-pub fn read_csv_text_in_stretches<S: ParallelSink>(
-    text: &str,
-    delimiter: u8,
-    name: &str,
-    source: usize,
-    targets: &[Target],
-    sink: &mut S,
-    stretch: usize,
-) -> Result<(), IngestError> {
-    csv_reader::read_text_in_stretches(text, delimiter, name, source, targets, sink, stretch)
-}
+pub use csv_reader::read_text_in_stretches as read_csv_text_in_stretches;
 
 pub(crate) fn io_error(file: &str, e: std::io::Error) -> IngestError {
     match e.kind() {

@@ -63,7 +63,7 @@ fn write_job(job: &Job) -> Result<Vec<PathBuf>, AuditError> {
 ///
 /// When the first job is a partnership's and the others are its authorities' in order (as
 /// [`crate::authorities::split_all`] gives them), the findings files are written in one pass
-/// over the partnership's findings, each line formatted once ([`write_split`]).
+/// over the partnership's findings, each line formatted once (`write_split`).
 pub fn write_many(jobs: &[Job]) -> Result<Vec<Vec<PathBuf>>, AuditError> {
     let Some((first, rest)) = jobs.split_first() else {
         return Ok(Vec::new());
