@@ -3,8 +3,8 @@
 //! (in-force periods, settings such as `arrangements_from`, relaxed periods) to a [`RuleSet`].
 //!
 //! An invalid rules file is refused with a [`RulesError`] naming the file, the duty and the field.
-//! The jobs are split: [`file`] is the file format, [`validate`] checks one duty and resolves its
-//! names, [`resolve`] assembles the files into a rule set and puts dates on its periods, and
+//! The jobs are split: [`file`] is the file format, `validate` checks one duty and resolves its
+//! names, `resolve` assembles the files into a rule set and puts dates on its periods, and
 //! [`describe`] says it all in plain words.
 
 pub mod describe;
