@@ -1,6 +1,6 @@
 //! The weekly email to the senior leadership team: `[email]` resolved into [`Settings`], the
 //! message composed from the report [`Digest`](crate::report::digest::Digest) with the workbook
-//! attached ([`message`]), and delivered over SMTP with bounded retries ([`send`]).
+//! attached ([`message`]), and delivered over SMTP with bounded retries ([`send`](mod@send)).
 //!
 //! Cases are named by case reference and child ID only: the data model holds no names,
 //! addresses or NHS numbers, and nothing here adds any. The SMTP password comes from the

@@ -89,7 +89,7 @@ pub fn write<'a, W: Write + ?Sized>(
 /// Findings formatted per chunk of this many, the chunks on every core.
 const CHUNK: usize = 1 << 15;
 
-/// As [`write`] for a slice, the records formatted on every core (in chunks, written in
+/// As [`write`](fn@write) for a slice, the records formatted on every core (in chunks, written in
 /// order): the same bytes. [`write_split`] to one file.
 pub fn write_par<'a, W: Write + ?Sized>(
     out: &mut W,
@@ -236,7 +236,7 @@ fn record(
 /// Writes the findings of a partnership's report to `outs[0]` and, in the same pass, each one
 /// also to `outs[k]` when `to(case)` is `Some(k)` (an authority's findings file): each record
 /// is formatted once (on every core), and every file gets the header. Each file is byte for
-/// byte what [`write`] would write of its findings.
+/// byte what [`write`](fn@write) would write of its findings.
 pub fn write_split<'a, W: Write>(
     outs: &mut [W],
     findings: &'a [Finding],

@@ -66,7 +66,7 @@ pub fn write(audit: &Audit, digest: &Digest, path: &Path) -> Result<(), Workbook
 /// A workbook of more findings than this is compressed faster (a slightly bigger file).
 pub const LARGE_FINDINGS: usize = 200_000;
 
-/// As [`write`], `large` choosing the faster compression (a partnership's authorities'
+/// As [`write`](fn@write), `large` choosing the faster compression (a partnership's authorities'
 /// workbooks follow the partnership's, so that a large partnership's run stays fast).
 pub fn write_sized(
     audit: &Audit,
