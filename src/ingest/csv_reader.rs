@@ -139,17 +139,7 @@ pub fn read_text_in_stretches<S: ParallelSink>(
     stretch: usize,
 ) -> Result<(), IngestError> {
     let (rows, table) = begin(text, delimiter, name, source, targets, sink)?;
-    let threads = crate::util::par::threads().max(2);
-    parallel::read_in_stretches(
-        text,
-        delimiter,
-        name,
-        rows,
-        table,
-        sink,
-        Some(stretch),
-        threads,
-    )
+    parallel::read_in_stretches(text, delimiter, name, rows, table, sink, Some(stretch))
 }
 
 /// The file's text (decoded) and its delimiter, or why it is not a CSV file.

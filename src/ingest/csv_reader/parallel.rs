@@ -34,20 +34,11 @@ pub(in crate::ingest) fn read_rest<'a, S: ParallelSink>(
         true => Some(MIN_STRETCH.max(rest / (threads * 8))),
         false => None,
     };
-    read_in_stretches(
-        text,
-        delimiter,
-        name,
-        rows,
-        table,
-        sink,
-        stretch,
-        threads.max(2),
-    )
+    read_in_stretches(text, delimiter, name, rows, table, sink, stretch)
 }
 
-/// As [`read_rest`], in stretches of about `stretch` bytes (`None`: in order) on `threads`.
-#[allow(clippy::too_many_arguments)]
+/// As [`read_rest`], in stretches of about `stretch` bytes (`None`: in order), on every core
+/// and on two threads at least.
 pub(in crate::ingest) fn read_in_stretches<'a, S: ParallelSink>(
     text: &'a str,
     delimiter: u8,
@@ -56,8 +47,8 @@ pub(in crate::ingest) fn read_in_stretches<'a, S: ParallelSink>(
     mut table: Table,
     sink: &mut S,
     stretch: Option<usize>,
-    threads: usize,
 ) -> Result<(), IngestError> {
+    let threads = crate::util::par::threads().max(2);
     let bytes = text.as_bytes();
     let from = rows.after();
     let cuts = match stretch {
