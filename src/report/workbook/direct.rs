@@ -16,10 +16,12 @@
 //! every sheet on one thread; for a sheet of two million cells that was most of the run.
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, Write};
+use std::path::Path;
 
 use rust_xlsxwriter::{Format, XlsxError};
-use zip::write::{PreparedZipFile, SimpleFileOptions, ZipFileBuilder};
+use zip::write::SimpleFileOptions;
 use zip::{DateTime, ZipArchive, ZipWriter};
 
 use super::cells::Formats;
@@ -267,9 +269,13 @@ pub struct Direct {
 
 /// Copies the workbook rust_xlsxwriter saved (`saved`) to `out`, each direct sheet's rows
 /// written by `emit` (on a thread per sheet) into its XML before `</sheetData>`. `level` is
-/// the compression level rust_xlsxwriter used (`None`: its default).
+/// the compression level rust_xlsxwriter used (`None`: its default). Each direct sheet is
+/// compressed into an unnamed temporary file in `temp_dir` (gone when closed, even if the
+/// process is killed), not into memory: a million cases' big sheets are 220 MB compressed,
+/// and held until the zip is written they were the last straw of the run's peak memory.
 pub fn assemble<W, E>(
     saved: &[u8],
+    temp_dir: &Path,
     direct: &[Direct],
     xf: &Xf,
     level: Option<i64>,
@@ -299,24 +305,27 @@ where
         parts.push((d.sheet, name, head, tail));
     }
     let emit = &emit;
-    let prepared: Vec<Result<PreparedZipFile, super::WorkbookError>> = std::thread::scope(|s| {
+    let spilled: Vec<Result<File, super::WorkbookError>> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
             .map(|(sheet, name, head, tail)| {
-                s.spawn(move || -> Result<PreparedZipFile, super::WorkbookError> {
+                s.spawn(move || -> Result<File, super::WorkbookError> {
                     // The rows written here, compressed on a thread of their own.
                     let (send, pieces) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
                     std::thread::scope(|s| {
-                        let compress =
-                            s.spawn(move || -> Result<PreparedZipFile, super::WorkbookError> {
-                                let mut entry = ZipFileBuilder::new(name, options)?;
-                                entry.write_all(head.as_bytes())?;
-                                for piece in pieces {
-                                    entry.write_all(&piece)?;
-                                }
-                                entry.write_all(tail.as_bytes())?;
-                                Ok(entry.finish()?)
-                            });
+                        let compress = s.spawn(move || -> Result<File, super::WorkbookError> {
+                            let file = tempfile::tempfile_in(temp_dir)?;
+                            let mut entry =
+                                ZipWriter::new(io::BufWriter::with_capacity(PIECE, file));
+                            entry.start_file(name.as_str(), options)?;
+                            entry.write_all(head.as_bytes())?;
+                            for piece in pieces {
+                                entry.write_all(&piece)?;
+                            }
+                            entry.write_all(tail.as_bytes())?;
+                            let file = entry.finish()?.into_inner().map_err(|e| e.into_error())?;
+                            Ok(file)
+                        });
                         let written = emit(*sheet, Xml::new(Some(send), xf.clone()))
                             .map_err(super::WorkbookError::from)
                             .and_then(|xml| Ok(xml.finish()?));
@@ -335,20 +344,22 @@ where
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
-    let mut prepared: HashMap<String, PreparedZipFile> = parts
+    let mut spilled: HashMap<String, File> = parts
         .iter()
         .map(|(_, name, _, _)| name.clone())
-        .zip(prepared)
+        .zip(spilled)
         .map(|(n, p)| p.map(|p| (n, p)))
         .collect::<Result<_, _>>()?;
     let mut zip = ZipWriter::new(out);
     for i in 0..archive.len() {
         let file = archive.by_index_raw(i)?;
         let name = file.name()?.into_owned();
-        match prepared.remove(&name) {
-            Some(p) => {
+        match spilled.remove(&name) {
+            Some(mut f) => {
                 drop(file);
-                zip.add_prepared_file(p)?;
+                f.rewind()?;
+                let mut one = ZipArchive::new(io::BufReader::with_capacity(PIECE, f))?;
+                zip.raw_copy_file(one.by_index_raw(0)?)?;
             }
             None => zip.raw_copy_file(file)?,
         }

@@ -112,6 +112,7 @@ pub fn write_laid_out(
             let level = large.then_some(1);
             direct::assemble(
                 &saved,
+                dir,
                 &direct,
                 &direct::Xf::new(&f),
                 level,
