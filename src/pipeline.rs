@@ -211,67 +211,68 @@ pub fn evaluate_each(
     one: &(dyn Fn(usize, &crate::cases::Case, &mut Vec<Finding>) + Sync),
 ) -> Result<Vec<Finding>, AuditError> {
     let n = cases.cases.len();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = crate::util::par::threads();
     let panic_at = injected_panic();
     // An injected panic (test builds only) always goes through the worker threads.
     let (threads, parallel_from) = match panic_at {
         Some(_) => (threads.max(2), 0),
         None => (threads, 20_000),
     };
-    // The first share's vector is made big enough for every finding, so that the others are
-    // appended to it without moving it (a million cases: 14 million findings, 560 MB).
-    let evaluate = |first: usize, slice: &[crate::cases::Case]| {
-        let room = if first == 0 { n } else { slice.len() };
-        let mut out = Vec::with_capacity(room * per_case);
+    let evaluate = |first: usize, slice: &[crate::cases::Case], out: &mut Vec<Finding>| {
         for (j, c) in slice.iter().enumerate().filter(|(_, c)| !c.referral) {
             if panic_at.as_deref() == Some(&*c.case_ref) {
                 panic!("injected test panic (SAFEGUARD_AUDIT_TEST_PANIC_CASE)");
             }
-            one(first + j, c, &mut out);
+            one(first + j, c, out);
         }
-        out
     };
     let failed = |first: usize, len: usize| AuditError::Evaluation {
         first: first + 1,
         last: first + len,
         total: n,
     };
+    // Room for every finding, made once (a million cases: 14 million findings, 560 MB).
+    let mut out = Vec::with_capacity(n * per_case);
     if n < parallel_from || threads < 2 {
-        let all = std::panic::AssertUnwindSafe(|| evaluate(0, &cases.cases));
-        return std::panic::catch_unwind(all).map_err(|_| failed(0, n));
+        let all = std::panic::AssertUnwindSafe(|| evaluate(0, &cases.cases, &mut out));
+        return match std::panic::catch_unwind(all) {
+            Ok(()) => Ok(out),
+            Err(_) => Err(failed(0, n)),
+        };
     }
-    let chunk = n.div_ceil(threads);
-    // Every handle is joined, so a panicking worker is reported here, never by the scope.
-    let parts: Vec<Result<Vec<Finding>, AuditError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = cases
-            .cases
-            .chunks(chunk)
-            .enumerate()
-            .map(|(k, slice)| {
-                (
-                    k * chunk,
-                    slice.len(),
-                    s.spawn(move || evaluate(k * chunk, slice)),
-                )
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|(first, len, h)| h.join().map_err(|_| failed(first, len)))
-            .collect()
-    });
-    let mut parts = parts.into_iter();
-    let mut out = match parts.next() {
-        Some(p) => p?,
-        None => Vec::new(),
+    // The cases in pieces, evaluated on every core and appended in order as they come: what
+    // is evaluated but not yet appended is a few pieces, never a whole share of the findings
+    // beside the vector it goes into (which was a third of a million-case run's memory).
+    let piece = (n / (threads * 8)).clamp(1, 16_384);
+    let pieces = n.div_ceil(piece);
+    let range = |k: usize| (k * piece, ((k + 1) * piece).min(n));
+    // A panic is kept as its piece's result, whichever thread evaluated it.
+    let make = |k: usize| {
+        let (first, end) = range(k);
+        let slice = &cases.cases[first..end];
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut part = Vec::with_capacity(slice.len() * per_case);
+            evaluate(first, slice, &mut part);
+            part
+        }))
     };
-    for p in parts {
-        out.extend(p?);
-    }
-    Ok(out)
+    let pool = crate::util::par::Ordered::new(pieces, threads * 2);
+    std::thread::scope(|s| {
+        let _stop = crate::util::par::StopOnDrop(&pool);
+        for _ in 1..threads {
+            s.spawn(|| pool.work(&make));
+        }
+        for k in 0..pieces {
+            match pool.take(k, &make) {
+                Ok(Ok(part)) => out.extend(part),
+                _ => {
+                    let (first, end) = range(k);
+                    return Err(failed(first, end - first));
+                }
+            }
+        }
+        Ok(out)
+    })
 }
 
 /// The case reference whose evaluation panics, from `SAFEGUARD_AUDIT_TEST_PANIC_CASE`: honoured
