@@ -65,7 +65,10 @@ fn synthetic(n: usize, rules: &RuleSet) -> CaseSet {
             local_authority: None,
             child_id: None,
             reviewer: None,
-            values: v.into_boxed_slice(),
+            values: v
+                .into_iter()
+                .map(safeguard_audit::cases::Packed::from)
+                .collect(),
             first_row: RowRef {
                 table: 0,
                 row: i as u32 + 2,

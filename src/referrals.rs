@@ -346,7 +346,7 @@ pub fn cross_check(
             local_authority: None,
             child_id: r.child_id_for_report.map(String::into_boxed_str),
             reviewer: None,
-            values: vec![Value::Blank; rules.schema.len()].into_boxed_slice(),
+            values: vec![crate::cases::Packed::default(); rules.schema.len()].into_boxed_slice(),
             first_row: r.at,
             rows: 1,
             referral: true,

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::fields::{self, FieldId, Kind, Schema};
 use crate::ingest::{Cell, RowSink, SourceSpec, TableInfo, Target};
@@ -39,6 +39,48 @@ pub enum Value {
     Absent,
 }
 
+/// A [`Value`] in four bytes, as a case keeps it (one per schema field: a million cases of 25
+/// fields hold 100 MB of them, not 200): the low three bits say which kind, the rest are a
+/// date's day number (from 1 January of year 1, as [`chrono::Datelike::num_days_from_ce`]; every date
+/// chrono can hold fits) or a category's index.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Packed(u32);
+
+impl From<Value> for Packed {
+    fn from(v: Value) -> Packed {
+        Packed(match v {
+            Value::Blank => 0,
+            Value::Date(d) => 1 | ((d.num_days_from_ce() as u32) << 3),
+            Value::Cat(c) => 2 | ((c as u32) << 3),
+            Value::Invalid => 3,
+            Value::Conflict => 4,
+            Value::Absent => 5,
+        })
+    }
+}
+
+impl Packed {
+    /// The value.
+    pub fn get(self) -> Value {
+        match self.0 & 7 {
+            0 => Value::Blank,
+            // The arithmetic shift gives back the sign of a day number before year 1.
+            1 => NaiveDate::from_num_days_from_ce_opt((self.0 as i32) >> 3)
+                .map_or(Value::Invalid, Value::Date),
+            2 => Value::Cat((self.0 >> 3) as u8),
+            3 => Value::Invalid,
+            4 => Value::Conflict,
+            _ => Value::Absent,
+        }
+    }
+}
+
+impl std::fmt::Debug for Packed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// Where a row came from: a table (file and sheet) and its 1-based row number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowRef {
@@ -53,8 +95,8 @@ pub struct Case {
     pub local_authority: Option<Arc<str>>,
     pub child_id: Option<Box<str>>,
     pub reviewer: Option<Box<str>>,
-    /// One per schema field (text fields stay `Blank` here).
-    pub values: Box<[Value]>,
+    /// One per schema field (text fields stay `Blank` here); read by [`Case::value`].
+    pub values: Box<[Packed]>,
     /// The first row it was read from.
     pub first_row: RowRef,
     /// How many rows it was read from.
@@ -65,7 +107,7 @@ pub struct Case {
 
 impl Case {
     pub fn value(&self, f: FieldId) -> Value {
-        self.values.get(f.index()).copied().unwrap_or(Value::Blank)
+        self.values.get(f.index()).map_or(Value::Blank, |v| v.get())
     }
 
     /// A date field's date, if it holds one.
@@ -272,12 +314,16 @@ pub struct RowRead {
 enum Read {
     Blank,
     SetAside,
+    /// In the very allocations the case keeps (made on the reading thread, moved to the
+    /// case), so that joining a big file's rows frees nothing: what the reading threads free
+    /// stays with them, and a million rows' worth of freed copies was 150 MB of the run's
+    /// resident memory that no later stage could reuse.
     Used {
-        case_ref: String,
-        values: Vec<Value>,
+        case_ref: Box<str>,
+        values: Box<[Packed]>,
         la: Option<Arc<str>>,
-        child_id: Option<String>,
-        reviewer: Option<String>,
+        child_id: Option<Box<str>>,
+        reviewer: Option<Box<str>>,
     },
 }
 
@@ -376,14 +422,17 @@ impl<'s> CaseBuilder<'s> {
         self.out
     }
 
-    fn merge_text<T: AsRef<str> + From<String>>(slot: &mut Option<T>, new: Option<String>) -> bool {
+    fn merge_text<T: AsRef<str> + From<Box<str>>>(
+        slot: &mut Option<T>,
+        new: Option<Box<str>>,
+    ) -> bool {
         match (slot.as_ref(), new) {
             (_, None) => true,
             (None, Some(n)) => {
                 *slot = Some(T::from(n));
                 true
             }
-            (Some(old), Some(n)) => old.as_ref() == n,
+            (Some(old), Some(n)) => old.as_ref() == &*n,
         }
     }
 
@@ -412,8 +461,8 @@ impl<'s> CaseBuilder<'s> {
         let next = self.out.cases.len() as u32;
         let (index, hasher, cases) = (&mut self.index, &self.hasher, &self.out.cases);
         let found = match index.entry(
-            hasher.hash_one(case_ref.as_str()),
-            |&i| &*cases[i as usize].case_ref == case_ref.as_str(),
+            hasher.hash_one(&*case_ref),
+            |&i| cases[i as usize].case_ref == case_ref,
             |&i| hasher.hash_one(&*cases[i as usize].case_ref),
         ) {
             hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get()),
@@ -425,17 +474,17 @@ impl<'s> CaseBuilder<'s> {
         match found {
             None => {
                 self.out.cases.push(Case {
-                    case_ref: case_ref.into_boxed_str(),
+                    case_ref,
                     local_authority: la,
-                    child_id: child_id.map(String::into_boxed_str),
-                    reviewer: reviewer.map(String::into_boxed_str),
-                    values: values.into_boxed_slice(),
+                    child_id,
+                    reviewer,
+                    values,
                     first_row: at,
                     rows: 1,
                     referral: false,
                 });
             }
-            Some(i) => self.merge(i as usize, at, values, la, child_id, reviewer, &case_ref),
+            Some(i) => self.merge(i as usize, at, &values, la, child_id, reviewer, &case_ref),
         }
     }
 }
@@ -542,10 +591,10 @@ impl<'s> RowReader<'s> {
             at,
             what: Read::Used {
                 la: self.authority(&cell(fields::LOCAL_AUTHORITY)),
-                child_id: Self::text_of(&cell(fields::CHILD_ID)),
-                reviewer: Self::text_of(&cell(fields::REVIEWER)),
-                case_ref,
-                values,
+                child_id: Self::text_of(&cell(fields::CHILD_ID)).map(String::into_boxed_str),
+                reviewer: Self::text_of(&cell(fields::REVIEWER)).map(String::into_boxed_str),
+                case_ref: case_ref.into_boxed_str(),
+                values: values.into_iter().map(Packed::from).collect(),
             },
             problems,
         }
@@ -733,10 +782,10 @@ impl CaseBuilder<'_> {
         &mut self,
         i: usize,
         at: RowRef,
-        values: Vec<Value>,
+        values: &[Packed],
         la: Option<Arc<str>>,
-        child_id: Option<String>,
-        reviewer: Option<String>,
+        child_id: Option<Box<str>>,
+        reviewer: Option<Box<str>>,
         case_ref: &str,
     ) {
         let mut conflicts: Vec<(FieldId, String)> = Vec::new();
@@ -746,8 +795,8 @@ impl CaseBuilder<'_> {
             case.rows += 1;
             first_row = case.first_row;
             for f in self.schema.ids() {
-                let old = case.values[f.index()];
-                let new = values[f.index()];
+                let old = case.values[f.index()].get();
+                let new = values[f.index()].get();
                 let merged = match (old, new) {
                     // A log without the column says nothing; one with it says more.
                     (a, Value::Absent) => a,
@@ -765,9 +814,9 @@ impl CaseBuilder<'_> {
                         Value::Conflict
                     }
                 };
-                case.values[f.index()] = merged;
+                case.values[f.index()] = merged.into();
             }
-            if !Self::merge_text(&mut case.local_authority, la.map(|a| a.to_string())) {
+            if !Self::merge_text(&mut case.local_authority, la.map(|a| Box::from(&*a))) {
                 conflicts.push((fields::LOCAL_AUTHORITY, "two different names".into()));
             }
             if !Self::merge_text(&mut case.child_id, child_id) {

@@ -151,3 +151,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_packed_value_is_the_value() {
+    let mut all = vec![
+        Value::Blank,
+        Value::Invalid,
+        Value::Conflict,
+        Value::Absent,
+        Value::Date(NaiveDate::MIN),
+        Value::Date(NaiveDate::MAX),
+        Value::Date(NaiveDate::from_ymd_opt(1, 1, 1).unwrap()),
+        Value::Date(NaiveDate::from_ymd_opt(0, 12, 31).unwrap()),
+        Value::Date(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
+    ];
+    all.extend((0..=u8::MAX).map(Value::Cat));
+    for v in &all {
+        assert_eq!(Packed::from(*v).get(), *v, "{v:?}");
+    }
+    // Equal exactly when the values are.
+    for a in &all {
+        for b in &all {
+            let (pa, pb) = (Packed::from(*a), Packed::from(*b));
+            assert_eq!(pa == pb, a == b, "{a:?} {b:?}");
+        }
+    }
+    assert_eq!(std::mem::size_of::<Packed>(), 4);
+}

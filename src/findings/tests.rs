@@ -43,7 +43,7 @@ fn case(pairs: &[(&str, &str)]) -> Case {
         local_authority: None,
         child_id: None,
         reviewer: None,
-        values: values.into_boxed_slice(),
+        values: values.into_iter().map(crate::cases::Packed::from).collect(),
         first_row: RowRef { table: 0, row: 2 },
         rows: 1,
         referral: false,
