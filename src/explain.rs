@@ -265,15 +265,15 @@ fn duty_text(audit: &Audit, case: &Case, duty: &Duty, f: &Finding) -> String {
     match f.status {
         Status::Late => status.push_str(&format!(
             " ({} working day{} late)",
-            f.working_days_late.unwrap_or(0),
-            plural(f.working_days_late.unwrap_or(0))
+            f.working_days_late().unwrap_or(0),
+            plural(f.working_days_late().unwrap_or(0))
         )),
         Status::Overdue => status.push_str(&format!(
             " ({} working day{} overdue at the as-of date)",
-            f.working_days_late.unwrap_or(0),
-            plural(f.working_days_late.unwrap_or(0))
+            f.working_days_late().unwrap_or(0),
+            plural(f.working_days_late().unwrap_or(0))
         )),
-        Status::Pending => match f.working_days_left {
+        Status::Pending => match f.working_days_left() {
             Some(n) => status.push_str(&format!(" ({n} working day{} left)", plural(n))),
             None => status.push_str(&format!(" ({})", f.reason.describe(schema, &audit.rules))),
         },

@@ -87,7 +87,7 @@ pub fn write<'a, W: Write + ?Sized>(
 }
 
 /// Findings formatted per chunk of this many, the chunks on every core.
-const CHUNK: usize = 1 << 15;
+const CHUNK: usize = 1 << 13;
 
 /// As [`write`](fn@write) for a slice, the records formatted on every core (in chunks, written in
 /// order): the same bytes. [`write_split`] to one file.
@@ -114,7 +114,7 @@ fn in_chunks<'a>(
     let threads = crate::util::par::threads();
     let format = |chunk: &[Finding]| -> Vec<Vec<u8>> {
         let mut bufs: Vec<Vec<u8>> = (0..parts).map(|_| Vec::new()).collect();
-        bufs[0].reserve(chunk.len() * 128);
+        bufs[0].reserve(chunk.len() * 144);
         let mut scratch = Scratch::default();
         for f in chunk {
             let at = bufs[0].len();
@@ -206,7 +206,7 @@ fn record(
         buf.extend_from_slice(s.date.as_bytes());
     }
     buf.push(b',');
-    if let Some(n) = f.working_days_late {
+    if let Some(n) = f.working_days_late() {
         use std::io::Write as _;
         // Infallible: writing to a Vec.
         let _ = write!(buf, "{n}");
@@ -320,8 +320,7 @@ mod tests {
                 start: day,
                 due: day,
                 done: (i % 2 == 0).then_some(day).flatten(),
-                working_days_late: (i % 3 == 1).then_some(i % 40),
-                working_days_left: Some(3),
+                working_days: Some(if i % 3 == 1 { i % 40 } else { 3 }),
                 reason: crate::findings::Reason::None,
             })
             .collect();
@@ -398,8 +397,7 @@ mod tests {
             start: day,
             due: day,
             done: None,
-            working_days_late: None,
-            working_days_left: Some(3),
+            working_days: Some(3),
             reason: crate::findings::Reason::None,
         };
         let findings = [f(0, 0), f(0, 1), f(1, 0), f(2, 0), f(3, 1)];

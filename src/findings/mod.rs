@@ -118,14 +118,34 @@ pub struct Finding {
     pub start: Option<NaiveDate>,
     pub due: Option<NaiveDate>,
     pub done: Option<NaiveDate>,
-    /// For `late` and `overdue`: working days after the due date up to the done (or as-of) date.
-    pub working_days_late: Option<u32>,
-    /// For `pending` with a due date: working days after the as-of date up to the due date.
-    pub working_days_left: Option<u32>,
+    /// Working days counted for a timed status: for `late` and `overdue`, after the due date up
+    /// to the done (or as-of) date; for `pending` with a due date, after the as-of date up to the
+    /// due date. Read it by [`Finding::working_days_late`] and [`Finding::working_days_left`]:
+    /// one field, not one per meaning, keeps a finding at 32 bytes (a million-case audit holds
+    /// 14 million of them).
+    pub working_days: Option<u32>,
     pub reason: Reason,
 }
 
+const _: () = assert!(std::mem::size_of::<Finding>() == 32);
+
 impl Finding {
+    /// For `late` and `overdue`: working days after the due date up to the done (or as-of) date.
+    pub fn working_days_late(&self) -> Option<u32> {
+        match self.status {
+            Status::Late | Status::Overdue => self.working_days,
+            _ => None,
+        }
+    }
+
+    /// For `pending` with a due date: working days after the as-of date up to the due date.
+    pub fn working_days_left(&self) -> Option<u32> {
+        match self.status {
+            Status::Pending => self.working_days,
+            _ => None,
+        }
+    }
+
     /// Whether this finding is a breach by the partnership: its status is `late`, `overdue` or
     /// `early`, its duty is the partnership's (not the Panel's own), and its due date is not in a
     /// relaxed period of that duty. The one place every count in the product asks.
@@ -477,8 +497,7 @@ pub(crate) fn blank(case: u32, duty: u16, status: Status, reason: Reason) -> Fin
         start: None,
         due: None,
         done: None,
-        working_days_late: None,
-        working_days_left: None,
+        working_days: None,
         reason,
     }
 }
@@ -581,15 +600,15 @@ pub(crate) fn timed(
     match done {
         Some(d) if d <= due => Ok(Status::Met),
         Some(d) => wd(cal, due, d).map(|n| {
-            f.working_days_late = Some(n);
+            f.working_days = Some(n);
             Status::Late
         }),
         None if as_of > due => wd(cal, due, as_of).map(|n| {
-            f.working_days_late = Some(n);
+            f.working_days = Some(n);
             Status::Overdue
         }),
         None => wd(cal, as_of, due).map(|n| {
-            f.working_days_left = Some(n);
+            f.working_days = Some(n);
             Status::Pending
         }),
     }

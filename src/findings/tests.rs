@@ -83,7 +83,7 @@ fn panel_notification_done_on_the_due_date_is_met() {
     assert_eq!(f.status, Status::Met);
     assert_eq!(f.start, Some(d("2024-03-04")));
     assert_eq!(f.due, Some(d("2024-03-11")));
-    assert_eq!(f.working_days_late, None);
+    assert_eq!(f.working_days_late(), None);
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn one_working_day_after_is_late_by_one() {
     ]);
     let f = get(&c, "2024-06-01", "panel-notification");
     assert_eq!(f.status, Status::Late);
-    assert_eq!(f.working_days_late, Some(1));
+    assert_eq!(f.working_days_late(), Some(1));
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn done_on_the_weekend_after_a_friday_due_date_is_late_by_no_working_days() {
     let f = get(&c, "2024-06-01", "panel-notification");
     assert_eq!(f.due, Some(d("2024-03-08")));
     assert_eq!(f.status, Status::Late);
-    assert_eq!(f.working_days_late, Some(0));
+    assert_eq!(f.working_days_late(), Some(0));
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn due_friday_before_a_bank_holiday_monday() {
     let f = get(&c, "2024-07-01", "panel-notification");
     assert_eq!(f.due, Some(d("2024-05-24")));
     assert_eq!(f.status, Status::Late);
-    assert_eq!(f.working_days_late, Some(1));
+    assert_eq!(f.working_days_late(), Some(1));
 }
 
 #[test]
@@ -131,10 +131,10 @@ fn awareness_on_a_saturday_counts_from_monday() {
     let f = get(&c, "2024-03-08", "panel-notification");
     assert_eq!(f.due, Some(d("2024-03-08")));
     assert_eq!(f.status, Status::Pending, "due today is not yet overdue");
-    assert_eq!(f.working_days_left, Some(0));
+    assert_eq!(f.working_days_left(), Some(0));
     let f = get(&c, "2024-03-11", "panel-notification");
     assert_eq!(f.status, Status::Overdue);
-    assert_eq!(f.working_days_late, Some(1));
+    assert_eq!(f.working_days_late(), Some(1));
 }
 
 #[test]
@@ -171,7 +171,7 @@ fn year_end_skips_christmas_and_new_year() {
     assert_eq!(f.due, Some(d("2025-01-02")));
     assert_eq!(f.status, Status::Overdue);
     // Fri 3, Mon 6, Tue 7, Wed 8, Thu 9, Fri 10 -> 6 working days overdue.
-    assert_eq!(f.working_days_late, Some(6));
+    assert_eq!(f.working_days_late(), Some(6));
 }
 
 #[test]
@@ -192,7 +192,7 @@ fn publication_six_months_from_31_august_is_end_of_february() {
     assert_eq!(f.due, Some(d("2024-02-29")), "leap year");
     assert_eq!(f.status, Status::Overdue);
     // 29 Feb 2024 was Thursday; Fri 1 Mar is one working day later.
-    assert_eq!(f.working_days_late, Some(1));
+    assert_eq!(f.working_days_late(), Some(1));
     let f = get(&c, "2024-02-29", "publication");
     assert_eq!(f.status, Status::Pending);
 }
@@ -252,14 +252,14 @@ fn report_before_publication() {
     p.extend([("published", "2024-06-14"), ("report_sent", "2024-06-07")]);
     let f = get(&case(&p), "2024-07-01", "report-before-publication");
     assert_eq!(f.status, Status::Late);
-    assert_eq!(f.working_days_late, Some(2));
+    assert_eq!(f.working_days_late(), Some(2));
     // Published, report never sent: overdue, counted to the as-of date.
     let mut p = base.to_vec();
     p.push(("published", "2024-06-14"));
     let f = get(&case(&p), "2024-06-17", "report-before-publication");
     assert_eq!(f.status, Status::Overdue);
     // Thu 6, Fri 7, Mon 10 .. Fri 14, Mon 17 = 8
-    assert_eq!(f.working_days_late, Some(8));
+    assert_eq!(f.working_days_late(), Some(8));
     // Publication after the as-of date has not happened: pending, no due date.
     let f = get(&case(&p), "2024-06-13", "report-before-publication");
     assert_eq!((f.status, f.due), (Status::Pending, None));
@@ -275,7 +275,7 @@ fn publication_period_is_a_minimum() {
     p.push(("published", "2023-06-14"));
     let f = get(&case(&p), "2024-01-01", "publication-period");
     assert_eq!((f.status, f.due), (Status::Pending, Some(d("2024-06-14"))));
-    assert_eq!(f.working_days_late, None);
+    assert_eq!(f.working_days_late(), None);
     assert_eq!(
         get(&case(&p), "2024-06-14", "publication-period").status,
         Status::Met
@@ -283,7 +283,7 @@ fn publication_period_is_a_minimum() {
     p.push(("unpublished", "2024-06-13"));
     let f = get(&case(&p), "2024-07-01", "publication-period");
     assert_eq!(f.status, Status::Early);
-    assert_eq!(f.working_days_late, None);
+    assert_eq!(f.working_days_late(), None);
     let mut p = base.to_vec();
     p.extend([("published", "2023-06-14"), ("unpublished", "2024-06-14")]);
     assert_eq!(
@@ -539,7 +539,7 @@ fn events_after_the_as_of_date_have_not_happened() {
     assert_eq!(f.status, Status::Pending);
     assert_eq!(f.done, None);
     // Due Mon 11 March; from Thu 7: Fri 8, Mon 11.
-    assert_eq!(f.working_days_left, Some(2));
+    assert_eq!(f.working_days_left(), Some(2));
     let f = get(&c, "2024-03-08", "panel-notification");
     assert_eq!((f.status, f.done), (Status::Met, Some(d("2024-03-08"))));
     // The rapid review has not started while the notification is in the future.
@@ -561,7 +561,7 @@ fn every_case_gets_one_finding_per_duty() {
     for (i, f) in fs.iter().enumerate() {
         assert_eq!(f.duty as usize, i);
         if f.status != Status::Late && f.status != Status::Overdue {
-            assert_eq!(f.working_days_late, None);
+            assert_eq!(f.working_days_late(), None);
         }
     }
 }

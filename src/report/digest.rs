@@ -125,8 +125,8 @@ pub struct Digest {
 /// Working days late (negative) or left, as [`Item::working_days`].
 fn working_days(f: &Finding) -> Option<i64> {
     match f.status {
-        Status::Late | Status::Overdue => f.working_days_late.map(|n| -(n as i64)),
-        Status::Pending => f.working_days_left.map(i64::from),
+        Status::Late | Status::Overdue => f.working_days_late().map(|n| -(n as i64)),
+        Status::Pending => f.working_days_left().map(i64::from),
         _ => None,
     }
 }
