@@ -24,7 +24,7 @@ pub struct Item {
     pub case_ref: Text,
     pub child_id: Text,
     pub local_authority: Text,
-    pub duty_id: Text,
+    /// The duty's title (its id and legal source are the Rules sheet's).
     pub duty: Text,
     pub actor: Actor,
     pub status: Status,
@@ -36,7 +36,6 @@ pub struct Item {
     /// Whether it counts as the partnership's breach ([`Finding::breach`]: the Panel's own duty
     /// does not, nor a due date in a relaxed period).
     pub breach: bool,
-    pub source: Text,
 }
 
 /// Compliance of one duty (or all): met on time out of all that fell due.
@@ -156,10 +155,13 @@ fn case_ranks(audit: &Audit) -> Vec<u32> {
 /// Makes items, sharing each case's and duty's text among them.
 struct Items<'a> {
     audit: &'a Audit,
-    /// Per case, once it has an item: reference, child ID, local authority.
-    cases: Vec<Option<[Text; 3]>>,
-    /// Per duty: id, title, legal source.
-    duties: Vec<[Text; 3]>,
+    /// Per case, once it has an item, its place in `texts` (`u32::MAX`: none yet); four bytes
+    /// per case rather than 48 for every case, item or not.
+    cases: Vec<u32>,
+    /// Reference, child ID and local authority of each case with an item.
+    texts: Vec<[Text; 3]>,
+    /// Per duty: its title.
+    duties: Vec<Text>,
     empty: Text,
 }
 
@@ -167,18 +169,13 @@ impl<'a> Items<'a> {
     fn new(audit: &'a Audit) -> Items<'a> {
         Items {
             audit,
-            cases: vec![None; audit.cases.cases.len()],
+            cases: vec![u32::MAX; audit.cases.cases.len()],
+            texts: Vec::new(),
             duties: audit
                 .rules
                 .duties
                 .iter()
-                .map(|d| {
-                    [
-                        d.id.as_str().into(),
-                        d.title.as_str().into(),
-                        d.source.as_str().into(),
-                    ]
-                })
+                .map(|d| d.title.as_str().into())
                 .collect(),
             empty: "".into(),
         }
@@ -192,35 +189,33 @@ impl<'a> Items<'a> {
             Some(s) if !s.is_empty() => Text::from(s),
             _ => empty.clone(),
         };
-        let [case_ref, child_id, local_authority] = self.cases[f.case as usize]
-            .get_or_insert_with(|| {
-                [
-                    Text::from(&*case.case_ref),
-                    text(case.child_id.as_deref()),
-                    text(case.local_authority.as_deref()),
-                ]
-            })
-            .clone();
-        let [duty_id, title, source] = self.duties[f.duty as usize].clone();
-        item_with(
-            audit,
-            f,
-            [case_ref, child_id, local_authority],
-            [duty_id, title, source],
-        )
+        let at = &mut self.cases[f.case as usize];
+        if *at == u32::MAX {
+            *at = self.texts.len() as u32;
+            self.texts.push([
+                Text::from(&*case.case_ref),
+                text(case.child_id.as_deref()),
+                match &case.local_authority {
+                    // The case's own shared name, not a new copy.
+                    Some(la) if !la.is_empty() => la.clone(),
+                    _ => empty.clone(),
+                },
+            ]);
+        }
+        let [case_ref, child_id, local_authority] = self.texts[*at as usize].clone();
+        let title = self.duties[f.duty as usize].clone();
+        item_with(audit, f, [case_ref, child_id, local_authority], title)
     }
 }
 
-fn item_with(audit: &Audit, f: &Finding, case: [Text; 3], duty_text: [Text; 3]) -> Item {
+fn item_with(audit: &Audit, f: &Finding, case: [Text; 3], title: Text) -> Item {
     let duty = &audit.rules.duties[f.duty as usize];
     let working_days = working_days(f);
     let [case_ref, child_id, local_authority] = case;
-    let [duty_id, title, source] = duty_text;
     Item {
         case_ref,
         child_id,
         local_authority,
-        duty_id,
         duty: title,
         actor: duty.actor,
         status: f.status,
@@ -229,7 +224,6 @@ fn item_with(audit: &Audit, f: &Finding, case: [Text; 3], duty_text: [Text; 3]) 
         done: f.done,
         working_days,
         breach: f.breach(&audit.rules),
-        source,
     }
 }
 

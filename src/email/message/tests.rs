@@ -14,7 +14,6 @@ fn item(case: &str, child: &str, due: &str, wd: i64, status: Status) -> Item {
         case_ref: case.into(),
         child_id: child.into(),
         local_authority: "Testshire".into(),
-        duty_id: "panel-notification".into(),
         duty: "LA notifies the Panel".into(),
         actor: Actor::La,
         status,
@@ -23,7 +22,6 @@ fn item(case: &str, child: &str, due: &str, wd: i64, status: Status) -> Item {
         done: None,
         working_days: Some(wd),
         breach: status != Status::Pending,
-        source: "".into(),
     }
 }
 
