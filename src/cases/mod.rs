@@ -315,9 +315,7 @@ enum Read {
     Blank,
     SetAside,
     /// In the very allocations the case keeps (made on the reading thread, moved to the
-    /// case), so that joining a big file's rows frees nothing: what the reading threads free
-    /// stays with them, and a million rows' worth of freed copies was 150 MB of the run's
-    /// resident memory that no later stage could reuse.
+    /// case), so that joining a row to a new case copies nothing.
     Used {
         case_ref: Box<str>,
         values: Box<[Packed]>,

@@ -323,8 +323,7 @@ where
                                 entry.write_all(&piece)?;
                             }
                             entry.write_all(tail.as_bytes())?;
-                            let file = entry.finish()?.into_inner().map_err(|e| e.into_error())?;
-                            Ok(file)
+                            Ok(entry.finish()?.into_inner().map_err(|e| e.into_error())?)
                         });
                         let written = emit(*sheet, Xml::new(Some(send), xf.clone()))
                             .map_err(super::WorkbookError::from)
