@@ -211,7 +211,8 @@ pub trait RowSink {
 /// reading the file in order.
 pub trait ParallelSink: RowSink {
     type Part: RowSink + Send;
-    fn part(&self) -> Self::Part;
+    /// A part for a stretch of about `rows` rows (room only: it may hold more or fewer).
+    fn part(&self, rows: usize) -> Self::Part;
     fn plain(part: &Self::Part) -> bool;
     fn take(&mut self, part: Self::Part, rows_before: u32);
     /// About this many rows are coming (to size tables once).

@@ -62,12 +62,19 @@ pub(in crate::ingest) fn read_in_stretches<'a, S: ParallelSink>(
     // row per 64 bytes: room only, but not a guess gone wild).
     let guess = (rows.row as usize + 1).saturating_mul(bytes.len()) / cuts[0].max(1);
     sink.reserve(guess.min(bytes.len() / 64));
+    // Each stretch's part is given room for its share (and a tenth more), so that its rows
+    // are not copied as its table grows.
+    let room = |s: usize| {
+        let to = cuts.get(s + 1).copied().unwrap_or(bytes.len());
+        let share = (to - cuts[s]).saturating_mul(guess) / bytes.len().max(1);
+        (share + share / 10).min((to - cuts[s]) / 64)
+    };
     let pool = Ordered::new(cuts.len(), threads * 2);
     let first = table.clone();
     // The main thread takes parts into the sink while the workers read: the parts are made up
     // front, one per stretch.
     let parts: Vec<Mutex<Option<S::Part>>> = (0..cuts.len())
-        .map(|_| Mutex::new(Some(sink.part())))
+        .map(|s| Mutex::new(Some(sink.part(room(s)))))
         .collect();
     let read = |s: usize| -> Stretch<S::Part> {
         let to = cuts.get(s + 1).copied();
