@@ -11,6 +11,10 @@ use safeguard_audit::cases::{Case, CaseSet, RowRef, Value};
 use safeguard_audit::fields;
 use safeguard_audit::rules::RuleSet;
 
+/// The binary's allocator (see `src/main.rs`), so the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {

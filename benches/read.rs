@@ -16,6 +16,10 @@ use safeguard_audit::fields::Schema;
 use safeguard_audit::generate::{self, Format, Options};
 use safeguard_audit::ingest::SourceSpec;
 
+/// The binary's allocator (see `src/main.rs`), so the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CHILD: &str = "SAFEGUARD_READ_BENCH_CHILD";
 
 /// Peak resident memory of this process so far, in MB.
