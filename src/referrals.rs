@@ -155,6 +155,8 @@ fn abuse(c: &Cell) -> Option<bool> {
 struct Sink<'a> {
     set: &'a mut CaseSet,
     as_of: NaiveDate,
+    /// The latest date a cell can plausibly hold ([`dates::latest_plausible`]).
+    latest: NaiveDate,
     date1904: bool,
     out: Vec<Referral>,
 }
@@ -163,20 +165,10 @@ impl Sink<'_> {
     fn date(&mut self, c: &Cell, at: RowRef, label: &str, id: &str) -> Value {
         match dates::parse_cell(c, self.date1904) {
             Ok(None) => Value::Blank,
-            Ok(Some(d)) if dates::plausible(d, self.as_of) => Value::Date(d),
+            Ok(Some(d)) if dates::plausible(d, self.latest) => Value::Date(d),
             Ok(Some(d)) => {
-                self.problem(
-                    at,
-                    id,
-                    format!(
-                        "{label}: a date {}, not plausible",
-                        if d < self.as_of {
-                            "before 1990"
-                        } else {
-                            "more than a year after the as-of date"
-                        }
-                    ),
-                );
+                let why = dates::implausible_reason(d, self.latest);
+                self.problem(at, id, format!("{label}: {why}, not plausible"));
                 Value::Invalid
             }
             Err(e) => {
@@ -306,6 +298,7 @@ pub fn cross_check(
         let mut sink = Sink {
             set,
             as_of,
+            latest: dates::latest_plausible(as_of, dates::today()),
             date1904: spec.date1904,
             out: Vec::new(),
         };

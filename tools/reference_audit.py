@@ -620,7 +620,9 @@ def audit_case(raw, as_of, arrangements_from=ARRANGEMENTS_DEFAULT):
     inc_raw = parse_date(raw.get("incident_date"))
     if is_date(aware_raw) and aware_raw > as_of:
         return []
-    if aware_raw is BLANK and is_date(inc_raw) and inc_raw > as_of:
+    # An aware date blank or unreadable: the incident's date decides (the LA cannot have
+    # become aware before the incident, so an incident after the as-of date was not known).
+    if not is_date(aware_raw) and is_date(inc_raw) and inc_raw > as_of:
         return []
 
     out = []

@@ -280,10 +280,36 @@ fn full_month_prefix(t: &str) -> bool {
     FULL.iter().any(|f| f.starts_with(t)) || t == "sept"
 }
 
-/// Whether a date is plausible for a log audited as of `as_of`: not before 1990 and not more
-/// than a year after the as-of date.
-pub fn plausible(d: NaiveDate, as_of: NaiveDate) -> bool {
-    d.year() >= 1990 && d <= as_of + chrono::Days::new(366)
+/// The latest date a log audited as of `as_of` on `today` can plausibly hold: a year after
+/// the later of the two. The log is today's: a replay years back meets dates long after its
+/// as-of date (things that had not happened yet then), and only a date more than a year
+/// beyond today's is a mistake (2062 typed for 2026).
+pub fn latest_plausible(as_of: NaiveDate, today: NaiveDate) -> NaiveDate {
+    as_of.max(today) + chrono::Days::new(366)
+}
+
+/// Today's date, for [`latest_plausible`] (the clock's, in UTC: a year's margin makes the
+/// time zone immaterial).
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Whether a date is plausible for a log whose latest plausible date is `latest`
+/// ([`latest_plausible`]): not before 1990 and not after `latest`.
+pub fn plausible(d: NaiveDate, latest: NaiveDate) -> bool {
+    d.year() >= 1990 && d <= latest
+}
+
+/// Why an implausible date (one [`plausible`] refuses) is not plausible, without quoting it.
+pub fn implausible_reason(d: NaiveDate, latest: NaiveDate) -> String {
+    if d.year() < 1990 {
+        "a date before 1990".to_string()
+    } else {
+        format!(
+            "a date after {} (a year after the later of today and the as-of date)",
+            latest.format("%d/%m/%Y")
+        )
+    }
 }
 
 #[cfg(test)]
@@ -364,10 +390,19 @@ mod tests {
     #[test]
     fn plausibility() {
         let as_of = d(2026, 11, 23);
-        assert!(!plausible(d(1850, 1, 1), as_of));
-        assert!(plausible(d(1990, 1, 1), as_of));
-        assert!(plausible(d(2027, 11, 23), as_of));
-        assert!(!plausible(d(2031, 1, 1), as_of));
+        let latest = latest_plausible(as_of, as_of);
+        assert!(!plausible(d(1850, 1, 1), latest));
+        assert!(plausible(d(1990, 1, 1), latest));
+        assert!(plausible(d(2027, 11, 23), latest));
+        assert!(!plausible(d(2031, 1, 1), latest));
+        // A replay years back: the log's later dates are today's log's, not mistakes.
+        let latest = latest_plausible(d(2020, 1, 1), as_of);
+        assert!(plausible(d(2026, 11, 1), latest));
+        assert!(!plausible(d(2031, 1, 1), latest));
+        // An audit as of a date after today: a year after that date.
+        assert_eq!(latest_plausible(d(2030, 1, 1), as_of), d(2031, 1, 2));
+        assert!(implausible_reason(d(1850, 1, 1), latest).contains("before 1990"));
+        assert!(implausible_reason(d(2031, 1, 1), latest).contains("after 24/11/2027"));
     }
 
     #[test]

@@ -288,7 +288,8 @@ const CATEGORY_MEMO: usize = 4096;
 #[derive(Clone)]
 pub struct RowReader<'s> {
     schema: &'s Schema,
-    as_of: NaiveDate,
+    /// The latest date a cell can plausibly hold ([`dates::latest_plausible`]).
+    latest: NaiveDate,
     /// Per source: per field, the council's words (normalised) -> canonical value index.
     value_maps: Arc<Vec<Vec<HashMap<String, u8>>>>,
     date1904: Arc<[bool]>,
@@ -355,7 +356,7 @@ impl<'s> CaseBuilder<'s> {
             as_of,
             reader: RowReader {
                 schema,
-                as_of,
+                latest: dates::latest_plausible(as_of, dates::today()),
                 value_maps: Arc::new(value_maps),
                 date1904: sources.iter().map(|s| s.date1904).collect(),
                 categories: vec![vec![Default::default(); schema.len()]; sources.len()],
@@ -631,15 +632,11 @@ impl<'s> RowReader<'s> {
                 let date1904 = self.date1904.get(source).copied().unwrap_or(false);
                 match dates::parse_cell(cell, date1904) {
                     Ok(None) => Value::Blank,
-                    Ok(Some(d)) if dates::plausible(d, self.as_of) => Value::Date(d),
+                    Ok(Some(d)) if dates::plausible(d, self.latest) => Value::Date(d),
                     Ok(Some(d)) => problem(format!(
-                        "{}: a date {}, not plausible for this log",
+                        "{}: {}, not plausible for this log",
                         self.schema.label(f),
-                        if d < self.as_of {
-                            "before 1990"
-                        } else {
-                            "more than a year after the as-of date"
-                        }
+                        dates::implausible_reason(d, self.latest)
                     )),
                     Err(e) => problem(format!("{}: {e}", self.schema.label(f))),
                 }

@@ -230,6 +230,35 @@ fn arrangements_from_and_the_covid_relaxation_agree_with_the_reference() {
 }
 
 #[test]
+fn a_replay_years_back_agrees_with_the_reference_on_what_had_happened_by_then() {
+    // The log is today's, so a replay years back meets dates long after its as-of date: a
+    // case the LA learnt of later is not yet known, and a duty done later was not done yet
+    // (overdue, not "unreadable"). Only a date implausible for today's log is a mistake.
+    let dir = tempfile::tempdir().unwrap();
+    for as_of in ["2020-01-01", "2023-03-31"] {
+        let got = audit(
+            &root().join("fixtures/example/incident-log.csv"),
+            as_of,
+            &dir.path().join(as_of),
+        );
+        let want = reference(&["fixtures/example/incident-log.csv", "--as-of", as_of]);
+        assert_eq!(comparable(got), comparable(want), "as of {as_of}");
+    }
+    // A completion more than a year after the as-of date: overdue then.
+    let log = dir.path().join("late.csv");
+    std::fs::write(
+        &log,
+        "Case reference,Local authority,Child ID,Date of incident,Date LA became aware,Outcome,\
+         Abuse or neglect,Child status,Incident location,Panel notified\n\
+         LT-001,Northshire,C-1,10/01/2022,10/01/2022,died,known,child in need,in area,01/06/2024\n",
+    )
+    .unwrap();
+    let rows = audit(&log, "2023-03-31", &dir.path().join("late"));
+    let panel = rows.iter().find(|r| r[1] == "panel-notification").unwrap();
+    assert_eq!(panel[2], "overdue", "{panel:?}");
+}
+
+#[test]
 fn explain_says_which_regime_judged_each_duty() {
     let o = run(&[
         "explain",

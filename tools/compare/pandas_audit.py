@@ -51,7 +51,8 @@ findings file is meant to agree with it byte for byte, notes in the reference's 
 --council-words reads the log the way safeguard-audit itself does (its README, "Decisions
 where the guidance is silent", and src/cases/): the built-in council words (`LAC`, `CPP`, `Y`,
 `NFA`, `LCSPR`, `Abroad`...), Excel serial numbers typed as text, `-`/`.` separators and
-two-digit years, dates before 1990 or more than a year after the as-of date unreadable, rows
+two-digit years, dates before 1990 or more than a year after the later of today and the as-of
+date unreadable, rows
 with the same case reference joined into one case (differing values = unknown; the first
 non-blank local authority), rows without a case reference set aside, and a case with an
 unreadable aware date judged by its incident date for "not yet known". The duty rules are the
@@ -270,8 +271,9 @@ def parse_dates(col, council, as_of):
         serial_ok = serial_like & (u.str.len() <= 8).to_numpy() & (n >= 20000) & (n <= 80000)
         serial = np.datetime64("1899-12-30") + np.floor(np.nan_to_num(n)).astype("int64")
         days = np.where(serial_like, np.where(serial_ok, serial, NAT), days)
-        # Plausible dates only: from 1990 to a year after the as-of date.
-        plausible = (days >= np.datetime64("1990-01-01")) & (days <= as_of + 366)
+        # Plausible dates only: from 1990 to a year after the later of today and the as-of date.
+        latest = max(as_of, np.datetime64(dt.datetime.now(dt.timezone.utc).date(), "D")) + 366
+        plausible = (days >= np.datetime64("1990-01-01")) & (days <= latest)
         days = np.where(plausible, days, NAT)
     bad = ~blank & np.isnat(days)
     return days[codes], bad[codes]
@@ -480,8 +482,8 @@ def audit(recs, as_of_str, council=False, arrangements_from=ARRANGEMENTS_DEFAULT
         known_from = np.where(np.isnat(aware), inc, aware)
         skip = ~np.isnat(known_from) & (known_from > as_of)
     else:
-        aware_blank = np.isnat(aware) & ~bads["aware_date"]
-        skip = (~np.isnat(aware) & (aware > as_of)) | (aware_blank & ~np.isnat(inc) & (inc > as_of))
+        # As the reference: an aware date blank or unreadable leaves the incident's to decide.
+        skip = (~np.isnat(aware) & (aware > as_of)) | (np.isnat(aware) & ~np.isnat(inc) & (inc > as_of))
     keep = ~skip
     case_ref, la = case_ref[keep], la[keep]
     c = {f: v[keep] for f, v in cats.items()}
