@@ -75,7 +75,8 @@ pub enum Emailed {
     /// `--dry-run`: the message was written to `eml`.
     DryRun {
         eml: PathBuf,
-        recipients: usize,
+        /// Who it would go to (To, then Cc): staff addresses from the configuration.
+        recipients: Vec<String>,
     },
     /// This week's report was already sent.
     AlreadySent {
@@ -393,7 +394,7 @@ fn deliver(
         book.record(&record, audit)?;
         return Ok(outcome(Emailed::DryRun {
             eml,
-            recipients: settings.recipients(),
+            recipients: settings.addresses(),
         }));
     }
     if !r.force {

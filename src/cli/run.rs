@@ -133,8 +133,10 @@ fn report_one(o: &RunOutcome, named: bool) -> u8 {
         Emailed::DryRun { eml, recipients } => {
             println!("wrote {}", eml.display());
             println!(
-                "email not sent (--dry-run): it would go to {recipients} recipient{}",
-                plural(*recipients)
+                "email not sent (--dry-run): it would go to {} recipient{}: {}",
+                recipients.len(),
+                plural(recipients.len()),
+                recipients.join(", ")
             );
             done
         }

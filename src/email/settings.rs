@@ -137,6 +137,15 @@ impl Settings {
         self.to.len() + self.cc.len()
     }
 
+    /// Everyone the message goes to, as addresses (To, then Cc).
+    pub fn addresses(&self) -> Vec<String> {
+        self.to
+            .iter()
+            .chain(&self.cc)
+            .map(|m| m.email.to_string())
+            .collect()
+    }
+
     /// The password, if there is one (for redacting it from messages).
     pub fn password(&self) -> Option<&str> {
         self.login

@@ -449,6 +449,13 @@ fn dry_run_writes_the_message_and_sends_nothing() {
     let eml = l.fixture.out.join(format!("email-{AS_OF}.eml"));
     assert!(out.contains(&format!("wrote {}", eml.display())), "{out}");
     assert!(out.contains("email not sent (--dry-run)"), "{out}");
+    // It says who the message would go to: To, then Cc.
+    assert!(
+        out.contains(
+            "it would go to 3 recipients: director@testshire.gov.uk, hos@testshire.gov.uk, partnership@testshire.gov.uk"
+        ),
+        "{out}"
+    );
     assert!(eml.exists());
     std::thread::sleep(Duration::from_millis(300));
     assert!(l.server.messages().is_empty(), "a dry run sends nothing");
