@@ -298,7 +298,7 @@ pub fn cross_check(
         let mut sink = Sink {
             set,
             as_of,
-            latest: dates::latest_plausible(as_of, dates::today()),
+            latest: dates::latest_plausible(as_of),
             date1904: spec.date1904,
             out: Vec::new(),
         };

@@ -284,14 +284,14 @@ fn full_month_prefix(t: &str) -> bool {
 /// the later of the two. The log is today's: a replay years back meets dates long after its
 /// as-of date (things that had not happened yet then), and only a date more than a year
 /// beyond today's is a mistake (2062 typed for 2026).
-pub fn latest_plausible(as_of: NaiveDate, today: NaiveDate) -> NaiveDate {
+pub fn latest_plausible_on(as_of: NaiveDate, today: NaiveDate) -> NaiveDate {
     as_of.max(today) + chrono::Days::new(366)
 }
 
-/// Today's date, for [`latest_plausible`] (the clock's, in UTC: a year's margin makes the
-/// time zone immaterial).
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+/// [`latest_plausible_on`] today (the clock's date, in UTC: a year's margin makes the time
+/// zone immaterial). The one place the log and the referral forms take their ceiling from.
+pub fn latest_plausible(as_of: NaiveDate) -> NaiveDate {
+    latest_plausible_on(as_of, chrono::Utc::now().date_naive())
 }
 
 /// Whether a date is plausible for a log whose latest plausible date is `latest`
@@ -390,17 +390,17 @@ mod tests {
     #[test]
     fn plausibility() {
         let as_of = d(2026, 11, 23);
-        let latest = latest_plausible(as_of, as_of);
+        let latest = latest_plausible_on(as_of, as_of);
         assert!(!plausible(d(1850, 1, 1), latest));
         assert!(plausible(d(1990, 1, 1), latest));
         assert!(plausible(d(2027, 11, 23), latest));
         assert!(!plausible(d(2031, 1, 1), latest));
         // A replay years back: the log's later dates are today's log's, not mistakes.
-        let latest = latest_plausible(d(2020, 1, 1), as_of);
+        let latest = latest_plausible_on(d(2020, 1, 1), as_of);
         assert!(plausible(d(2026, 11, 1), latest));
         assert!(!plausible(d(2031, 1, 1), latest));
         // An audit as of a date after today: a year after that date.
-        assert_eq!(latest_plausible(d(2030, 1, 1), as_of), d(2031, 1, 2));
+        assert_eq!(latest_plausible_on(d(2030, 1, 1), as_of), d(2031, 1, 2));
         assert!(implausible_reason(d(1850, 1, 1), latest).contains("before 1990"));
         assert!(implausible_reason(d(2031, 1, 1), latest).contains("after 24/11/2027"));
     }

@@ -356,7 +356,7 @@ impl<'s> CaseBuilder<'s> {
             as_of,
             reader: RowReader {
                 schema,
-                latest: dates::latest_plausible(as_of, dates::today()),
+                latest: dates::latest_plausible(as_of),
                 value_maps: Arc::new(value_maps),
                 date1904: sources.iter().map(|s| s.date1904).collect(),
                 categories: vec![vec![Default::default(); schema.len()]; sources.len()],

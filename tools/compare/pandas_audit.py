@@ -52,8 +52,7 @@ findings file is meant to agree with it byte for byte, notes in the reference's 
 where the guidance is silent", and src/cases/): the built-in council words (`LAC`, `CPP`, `Y`,
 `NFA`, `LCSPR`, `Abroad`...), Excel serial numbers typed as text, `-`/`.` separators and
 two-digit years, dates before 1990 or more than a year after the later of today and the as-of
-date unreadable, rows
-with the same case reference joined into one case (differing values = unknown; the first
+date unreadable, rows with the same case reference joined into one case (differing values = unknown; the first
 non-blank local authority), rows without a case reference set aside, and a case with an
 unreadable aware date judged by its incident date for "not yet known". The duty rules are the
 same in both modes.
